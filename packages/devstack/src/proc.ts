@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface SpawnOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Every line the process writes goes here as well as into the in-memory tail. */
+  logFile?: string;
+  /** Also echo output, prefixed with the name (npm start shows app logs). */
+  echo?: boolean;
+}
+
+const TAIL_LINES = 400;
+
+/**
+ * A child process the project started and therefore must stop. It runs in its own process group so
+ * that stopping it also stops whatever it spawned (the Dapr CLI's daprd and app processes).
+ */
+export class ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  private readonly tail: string[] = [];
+  private readonly log: WriteStream | undefined;
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+  readonly exited: Promise<void>;
+
+  constructor(name: string, command: string, args: string[], opts: SpawnOptions = {}) {
+    this.name = name;
+    if (opts.logFile) {
+      mkdirSync(dirname(opts.logFile), { recursive: true });
+      this.log = createWriteStream(opts.logFile, { flags: 'a' });
+    }
+    this.child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.log?.write(text);
+      for (const line of text.split('\n')) {
+        if (!line) continue;
+        this.tail.push(line);
+        if (opts.echo) process.stdout.write(`[${name}] ${line}\n`);
+      }
+      if (this.tail.length > TAIL_LINES) this.tail.splice(0, this.tail.length - TAIL_LINES);
+    };
+    this.child.stdout?.on('data', onData);
+    this.child.stderr?.on('data', onData);
+    this.exited = new Promise((resolveExit) => {
+      this.child.once('exit', (code, signal) => {
+        this.exitCode = code;
+        this.exitSignal = signal;
+        resolveExit();
+      });
+      this.child.once('error', (err) => {
+        this.tail.push(`spawn error: ${err.message}`);
+        this.exitCode = -1;
+        resolveExit();
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exitCode === null && this.exitSignal === null;
+  }
+
+  /** A reason to stop waiting for readiness: the process already ended. */
+  deadReason(): string | undefined {
+    if (this.running) return undefined;
+    return `${this.name} exited (${this.exitSignal ?? this.exitCode}):\n${this.logTail(30)}`;
+  }
+
+  logTail(lines = 60): string {
+    return this.tail.slice(-lines).join('\n');
+  }
+
+  /** SIGTERM the whole process group, then SIGKILL whatever is left after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.running && this.pid) {
+      signalGroup(this.pid, 'SIGTERM');
+      const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs).then(() => true)]);
+      if (timedOut) signalGroup(this.pid, 'SIGKILL');
+      await this.exited;
+    }
+    // Children of the group may outlive their leader (a daprd whose CLI died): sweep the group.
+    if (this.pid) signalGroup(this.pid, 'SIGKILL');
+    this.log?.end();
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { freePort } from './net.ts';
+import { repoRoot } from './paths.ts';
+import { startFerretDb, startMaildev, startPlacement, startRedis, startScheduler, type InfraHandle, type InfraOptions } from './infra.ts';
+import type { Toolchain } from './toolchain.ts';
+
+export interface InfraPorts {
+  redis: number;
+  ferretdb: number;
+  placement: number;
+  placementHealthz: number;
+  scheduler: number;
+  schedulerHealthz: number;
+  schedulerEtcdClient: number;
+  schedulerEtcdPeer: number;
+  smtp: number;
+  maildevWeb: number;
+}
+
+/** The well-known local ports (`dapr init` defaults for placement and scheduler; MailDev's 1025/1080). */
+export const defaultPorts: InfraPorts = {
+  redis: 6379,
+  ferretdb: 27017,
+  placement: 50005,
+  placementHealthz: 58081,
+  scheduler: 50006,
+  schedulerHealthz: 58082,
+  schedulerEtcdClient: 52379,
+  schedulerEtcdPeer: 52380,
+  smtp: 1025,
+  maildevWeb: 1080,
+};
+
+export async function randomPorts(): Promise<InfraPorts> {
+  const keys = Object.keys(defaultPorts) as (keyof InfraPorts)[];
+  const ports = await Promise.all(keys.map(() => freePort()));
+  return Object.fromEntries(keys.map((k, i) => [k, ports[i]!])) as unknown as InfraPorts;
+}
+
+export interface Infra {
+  ports: InfraPorts;
+  handles: InfraHandle[];
+  redisHost: string;
+  mongoUrl: string;
+  placementAddress?: string;
+  schedulerAddress?: string;
+  smtpPort?: number;
+  stop(): Promise<void>;
+}
+
+export interface InfraWants {
+  placement?: boolean;
+  scheduler?: boolean;
+  maildev?: boolean;
+}
+
+/** Starts (or, with `reuse`, finds) what the services need, in dependency order; stops in reverse. */
+export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOptions, wants: InfraWants = {}): Promise<Infra> {
+  const handles: InfraHandle[] = [];
+  const stop = async () => {
+    for (const h of handles.reverse()) await h.stop();
+  };
+  try {
+    const starts: Promise<InfraHandle>[] = [startRedis(tc, ports.redis, opts), startFerretDb(tc, ports.ferretdb, opts)];
+    if (wants.placement) starts.push(startPlacement(tc, ports.placement, ports.placementHealthz, opts));
+    if (wants.scheduler) {
+      starts.push(
+        startScheduler(tc, { port: ports.scheduler, healthzPort: ports.schedulerHealthz, etcdClientPort: ports.schedulerEtcdClient, etcdPeerPort: ports.schedulerEtcdPeer }, opts),
+      );
+    }
+    if (wants.maildev) starts.push(startMaildev(ports.smtp, ports.maildevWeb, opts));
+    const settled = await Promise.allSettled(starts);
+    for (const s of settled) if (s.status === 'fulfilled') handles.push(s.value);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    ports,
+    handles,
+    redisHost: `127.0.0.1:${ports.redis}`,
+    mongoUrl: `mongodb://127.0.0.1:${ports.ferretdb}`,
+    ...(wants.placement ? { placementAddress: `127.0.0.1:${ports.placement}` } : {}),
+    ...(wants.scheduler ? { schedulerAddress: `127.0.0.1:${ports.scheduler}` } : {}),
+    ...(wants.maildev ? { smtpPort: ports.smtp } : {}),
+    stop,
+  };
+}
+
+export interface RunFileApp {
+  appID: string;
+  appDirPath: string;
+  appPort?: number;
+  daprHTTPPort?: number;
+  env?: Record<string, string>;
+}
+
+/** dapr.yaml is the one list of apps (ids, ports, env): the harness and the start script read it too. */
+export function readRunFile(): { apps: RunFileApp[]; commonEnv: Record<string, string> } {
+  const doc = parse(readFileSync(join(repoRoot, 'dapr.yaml'), 'utf8')) as { common?: { env?: Record<string, string> }; apps: RunFileApp[] };
+  return { apps: doc.apps, commonEnv: doc.common?.env ?? {} };
+}

@@ -1,0 +1,225 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir, daprBinDir, daprHome, repoRoot } from './paths.ts';
+
+/** Absolute paths of every binary the local platform runs. */
+export interface Toolchain {
+  daprd: string;
+  placement: string;
+  scheduler: string;
+  sentry: string;
+  dapr: string;
+  ferretdb: string;
+  redisServer: string | undefined;
+  versions: { dapr: string; daprCli: string; ferretdb: string };
+}
+
+type Log = (line: string) => void;
+
+interface GoBinary {
+  name: string;
+  pkg: string;
+  tags?: string;
+  ldflags?: string;
+}
+
+interface GoToolModule {
+  dir: string;
+  /** The module whose version names the build (read from the wrapper's go.mod: pinned once). */
+  pinned: string;
+  binaries: (version: string) => GoBinary[];
+}
+
+const DAPR_RUNTIME = 'github.com/dapr/dapr';
+const tools = {
+  dapr: {
+    dir: join(repoRoot, 'tools/dapr'),
+    pinned: DAPR_RUNTIME,
+    binaries: (v) => {
+      const ldflags = `-s -w -X ${DAPR_RUNTIME}/pkg/buildinfo.version=${v}`;
+      return [
+        { name: 'daprd', pkg: './cmd/daprd', tags: 'stablecomponents', ldflags },
+        { name: 'placement', pkg: `${DAPR_RUNTIME}/cmd/placement`, ldflags },
+        { name: 'scheduler', pkg: `${DAPR_RUNTIME}/cmd/scheduler`, ldflags },
+        { name: 'sentry', pkg: `${DAPR_RUNTIME}/cmd/sentry`, ldflags },
+      ];
+    },
+  },
+  daprCli: {
+    dir: join(repoRoot, 'tools/dapr-cli'),
+    pinned: 'github.com/dapr/cli',
+    binaries: (v) => [{ name: 'dapr', pkg: 'github.com/dapr/cli', ldflags: `-s -w -X main.version=${v} -X main.apiVersion=1.0` }],
+  },
+  ferretdb: {
+    dir: join(repoRoot, 'tools/ferretdb'),
+    pinned: 'github.com/FerretDB/FerretDB',
+    binaries: () => [{ name: 'ferretdb', pkg: '.', ldflags: '-s -w' }],
+  },
+} satisfies Record<string, GoToolModule>;
+
+export function pinnedVersion(mod: GoToolModule): string {
+  const gomod = readFileSync(join(mod.dir, 'go.mod'), 'utf8');
+  // `require X vN` or an entry inside a `require (...)` block; replace lines (`=>`) do not count.
+  const m = new RegExp(`^(?:require\\s+|\\s+)${mod.pinned.replace(/\./g, '\\.')} v(\\S+)\\s*(?://.*)?$`, 'm').exec(gomod);
+  if (!m?.[1]) throw new Error(`${mod.dir}/go.mod does not pin ${mod.pinned}`);
+  return m[1];
+}
+
+/** Cache key: the wrapper module's sources and the Go version, so any change rebuilds. */
+function buildKey(mod: GoToolModule, goVersion: string): string {
+  const h = createHash('sha256').update(goVersion);
+  for (const f of readdirSync(mod.dir, { recursive: true }).map(String).sort()) {
+    if (/\.(go|mod|sum)$/.test(f)) h.update(f).update(readFileSync(join(mod.dir, f)));
+  }
+  return h.digest('hex').slice(0, 12);
+}
+
+function goVersion(): string {
+  try {
+    return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Go is required to build the pinned Dapr runtime and FerretDB: install Go >= 1.26 (https://go.dev/dl) and put `go` on PATH.');
+  }
+}
+
+/** Builds one wrapper module's binaries into a versioned cache folder, unless already there. */
+async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promise<Record<string, string>> {
+  const version = pinnedVersion(mod);
+  const gv = goVersion();
+  const out = join(cacheDir, 'bin', `${label}-${version}-${buildKey(mod, gv)}`);
+  const bins = mod.binaries(version);
+  const paths = Object.fromEntries(bins.map((b) => [b.name, join(out, b.name)]));
+  const missing = bins.filter((b) => !existsSync(join(out, b.name)));
+  if (missing.length === 0) return paths;
+  mkdirSync(out, { recursive: true });
+  for (const b of missing) {
+    const started = Date.now();
+    log(`building ${b.name} ${version} with ${gv} (first run only; cached in ${out})`);
+    const args = ['build', '-v', '-trimpath', '-o', join(out, `${b.name}.partial`)];
+    if (b.tags) args.push('-tags', b.tags);
+    if (b.ldflags) args.push('-ldflags', b.ldflags);
+    args.push(b.pkg);
+    await runWithProgress('go', args, mod.dir, (n) => log(`  ${b.name}: ${n} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`));
+    // Rename last, so an interrupted build never leaves a binary that looks finished.
+    renameSync(join(out, `${b.name}.partial`), join(out, b.name));
+    log(`built ${b.name} in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+  return paths;
+}
+
+function runWithProgress(cmd: string, args: string[], cwd: string, progress: (packages: number) => void): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let packages = 0;
+    let lastReport = Date.now();
+    const errors: string[] = [];
+    child.stderr.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        if (/^[\w.\-/]+$/.test(line)) packages++;
+        else errors.push(line);
+      }
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        progress(packages);
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolveRun() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${errors.slice(-40).join('\n')}`)),
+    );
+  });
+}
+
+function versionOf(bin: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function which(bin: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const p = join(dir, bin);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+
+/** The layout `dapr` expects after `dapr init --slim`: ~/.dapr/bin, ~/.dapr/components, ~/.dapr/config.yaml. */
+function ensureDaprHome(): void {
+  mkdirSync(daprBinDir, { recursive: true });
+  mkdirSync(join(daprHome, 'components'), { recursive: true });
+  const cfg = join(daprHome, 'config.yaml');
+  if (!existsSync(cfg)) {
+    writeFileSync(cfg, 'apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata:\n  name: daprConfig\nspec: {}\n');
+  }
+}
+
+/** Installs (or reuses) every binary; idempotent, and seconds when the cache is warm. */
+export async function ensureToolchain(log: Log = console.log): Promise<Toolchain> {
+  ensureDaprHome();
+  const daprVersion = pinnedVersion(tools.dapr);
+  const minor = daprVersion.split('.').slice(0, 2).join('.');
+  const runtimeBins = ['daprd', 'placement', 'scheduler', 'sentry'] as const;
+
+  // An existing install of the same minor version (official `dapr init --slim` or an earlier setup) is used as is.
+  const installed = versionOf(join(daprBinDir, 'daprd'), ['--version']);
+  const reuse = installed?.startsWith(`${minor}.`) && runtimeBins.every((b) => existsSync(join(daprBinDir, b)));
+  if (!reuse) {
+    const built = await ensureGoModule('dapr', tools.dapr, log);
+    for (const b of runtimeBins) copyInto(built[b]!, join(daprBinDir, b));
+    log(`installed Dapr runtime ${daprVersion} into ${daprBinDir}`);
+  }
+
+  const cliVersion = pinnedVersion(tools.daprCli);
+  let dapr = which('dapr');
+  if (!dapr || !versionOf(dapr, ['version'])) {
+    const built = await ensureGoModule('dapr-cli', tools.daprCli, log);
+    dapr = join(daprBinDir, 'dapr');
+    copyInto(built.dapr!, dapr);
+    linkOntoPath(dapr, log);
+  }
+
+  const ferret = await ensureGoModule('ferretdb', tools.ferretdb, log);
+  return {
+    daprd: join(daprBinDir, 'daprd'),
+    placement: join(daprBinDir, 'placement'),
+    scheduler: join(daprBinDir, 'scheduler'),
+    sentry: join(daprBinDir, 'sentry'),
+    dapr,
+    ferretdb: ferret.ferretdb!,
+    redisServer: which('redis-server'),
+    versions: { dapr: installed && reuse ? installed : daprVersion, daprCli: cliVersion, ferretdb: pinnedVersion(tools.ferretdb) },
+  };
+}
+
+function copyInto(from: string, to: string): void {
+  const tmp = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, tmp, constants.COPYFILE_FICLONE);
+  renameSync(tmp, to); // atomic: a running daprd keeps its old inode
+}
+
+/** Like Dapr's own installer: put `dapr` in /usr/local/bin when that is writable and free. */
+function linkOntoPath(target: string, log: Log): void {
+  const link = '/usr/local/bin/dapr';
+  try {
+    accessSync('/usr/local/bin', constants.W_OK);
+    if (!existsSync(link)) {
+      symlinkSync(target, link);
+      log(`linked ${link} -> ${target}`);
+      return;
+    }
+  } catch {
+    // not writable: fall through to the hint
+  }
+  if (!which('dapr')) log(`the Dapr CLI is at ${target}; add ${daprBinDir} to PATH to run \`dapr list\``);
+}

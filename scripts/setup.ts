@@ -1,0 +1,19 @@
+// `npm run setup`: installs the pinned toolchain (Dapr runtime + CLI, FerretDB), generates local
+// secrets, and checks Redis. Idempotent; `npm start` and `npm test` call it themselves.
+import { ensureLocalSecrets, ensureToolchain, secretsFile, type Toolchain } from '@globalmart/devstack';
+
+export async function setup(log: (line: string) => void = (l) => console.log(`» ${l}`)): Promise<Toolchain> {
+  const started = Date.now();
+  const tc = await ensureToolchain(log);
+  const { created } = ensureLocalSecrets(secretsFile);
+  if (created.length > 0) log(`generated local secrets (${created.join(', ')}) in ${secretsFile}`);
+  log(`toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Dapr ${tc.versions.dapr} (CLI ${tc.versions.daprCli}), FerretDB ${tc.versions.ferretdb}, Node ${process.versions.node}`);
+  return tc;
+}
+
+if (import.meta.main) {
+  await setup().catch((err: unknown) => {
+    console.error(`setup failed: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

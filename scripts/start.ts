@@ -1,0 +1,97 @@
+// `npm start`: the whole platform on this machine. Starts what is not already running (Redis,
+// FerretDB, placement, scheduler, MailDev), then every app and its sidecar through the real Dapr CLI
+// (`dapr run -f`), prints a readiness table, and on Ctrl-C / SIGTERM stops everything it started.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { dataDir, defaultPorts, httpOk, ManagedProcess, repoRoot, startInfra, waitUntil, type Infra } from '@globalmart/devstack';
+import { setup } from './setup.ts';
+
+const log = (line: string) => console.log(`» ${line}`);
+const started = Date.now();
+const runDir = join(dataDir, 'run');
+const logDir = join(runDir, 'logs');
+mkdirSync(logDir, { recursive: true });
+
+interface RunApp {
+  appID: string;
+  appDirPath: string;
+  appPort: number;
+  daprHTTPPort: number;
+  env?: Record<string, string>;
+}
+interface RunFile {
+  common: Record<string, unknown> & { resourcesPaths: string[]; configFilePath: string };
+  apps: RunApp[];
+}
+
+/** The committed dapr.yaml with absolute paths and this run's overrides (GATEWAY_PORT). */
+function renderRunFile(): { file: string; apps: RunApp[] } {
+  const doc = parse(readFileSync(join(repoRoot, 'dapr.yaml'), 'utf8')) as RunFile;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(repoRoot, p));
+  doc.common.resourcesPaths = doc.common.resourcesPaths.map(abs);
+  doc.common.configFilePath = abs(doc.common.configFilePath);
+  for (const app of doc.apps) {
+    app.appDirPath = abs(app.appDirPath);
+    if (app.appID === 'gateway' && process.env.GATEWAY_PORT) app.appPort = Number(process.env.GATEWAY_PORT);
+  }
+  const file = join(runDir, 'dapr.yaml');
+  writeFileSync(file, stringify(doc));
+  return { file, apps: doc.apps };
+}
+
+let infra: Infra | undefined;
+let cli: ManagedProcess | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log('stopping ...');
+    await cli?.stop(15_000);
+    await infra?.stop();
+    log('stopped everything npm start started');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const tc = await setup(log);
+  infra = await startInfra(tc, defaultPorts, { logDir, dataDir, reuse: true }, { placement: true, scheduler: true, maildev: true });
+  const { file, apps } = renderRunFile();
+  log(`starting ${apps.map((a) => a.appID).join(', ')} with \`dapr run -f\` (logs: services/<app>/.dapr/logs)`);
+  cli = new ManagedProcess('dapr', tc.dapr, ['run', '-f', file], {
+    cwd: repoRoot,
+    echo: true,
+    logFile: join(logDir, 'dapr-run.log'),
+    env: { ...process.env, DAPR_SCHEDULER_HOST_ADDRESS_DNS_A: infra.schedulerAddress ?? '' },
+  });
+  const abortIf = () => cli?.deadReason();
+  await Promise.all(
+    apps.map(async (a) => {
+      await waitUntil(`${a.appID} sidecar`, () => httpOk(`http://127.0.0.1:${a.daprHTTPPort}/v1.0/healthz`), { timeoutMs: 120_000, abortIf });
+      await waitUntil(`${a.appID} app`, () => httpOk(`http://127.0.0.1:${a.appPort}/readyz`), { timeoutMs: 120_000, abortIf });
+    }),
+  );
+  printTable(infra, apps);
+  log(`all ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
+  await cli.exited;
+  log(`dapr run exited (${cli.exitSignal ?? cli.exitCode})`);
+  await shutdown(1);
+} catch (err) {
+  console.error(`npm start failed: ${(err as Error).message}`);
+  await shutdown(1);
+}
+
+function printTable(i: Infra, apps: RunApp[]): void {
+  const rows: [string, string, string][] = [['component', 'address', 'state']];
+  for (const h of i.handles) rows.push([h.name, h.url, h.owned ? 'started' : 'already running']);
+  for (const a of apps) rows.push([a.appID, `http://localhost:${a.appPort}`, `ready (sidecar http://localhost:${a.daprHTTPPort})`]);
+  const gateway = apps.find((a) => a.appID === 'gateway');
+  if (gateway) rows.push(['storefront API', `http://localhost:${gateway.appPort}/api/products`, 'try: curl it']);
+  const w = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  console.log(`\n${rows.map((r) => `  ${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2]}`).join('\n')}\n`);
+}

@@ -1,0 +1,69 @@
+import type { Product, ProductListQuery } from '@globalmart/contracts';
+import type { Model } from 'mongoose';
+import type { ProductDoc } from './product.model.ts';
+import type { SeedProduct } from './seed/demo-catalog.ts';
+
+export interface ProductPage {
+  data: Product[];
+  total: number;
+}
+
+/** The port the routes use: the catalog's storage, whatever is behind it. */
+export interface ProductRepository {
+  list(query: ProductListQuery): Promise<ProductPage>;
+  count(): Promise<number>;
+  seed(products: SeedProduct[]): Promise<number>;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function toProduct(d: ProductDoc): Product {
+  return {
+    id: d._id,
+    name: d.name,
+    description: d.description,
+    price: d.price,
+    currency: d.currency,
+    category: d.category,
+    image_url: d.image_url,
+    tags: d.tags,
+    created_at: d.created_at.toISOString(),
+    updated_at: d.updated_at.toISOString(),
+  };
+}
+
+/** MongoDB-wire adapter (FerretDB locally: plain indexes and $regex, no text index or transactions). */
+export function mongoProductRepository(model: Model<ProductDoc>): ProductRepository {
+  return {
+    async list({ page, page_size, category, q }) {
+      const filter: Record<string, unknown> = {};
+      if (category) filter.category = category;
+      if (q) {
+        const re = new RegExp(escapeRegex(q), 'i');
+        filter.$or = [{ name: re }, { description: re }, { tags: re }];
+      }
+      const [docs, total] = await Promise.all([
+        model
+          .find(filter)
+          .sort({ _id: 1 })
+          .skip((page - 1) * page_size)
+          .limit(page_size)
+          .lean<ProductDoc[]>(),
+        model.countDocuments(filter),
+      ]);
+      return { data: docs.map(toProduct), total };
+    },
+    count: () => model.estimatedDocumentCount(),
+    async seed(products) {
+      // Idempotent and safe for replicas starting together: duplicates of an id are skipped.
+      const res = await model.insertMany(
+        products.map(({ id, ...p }) => ({ _id: id, ...p })),
+        { ordered: false, rawResult: true },
+      ).catch((err: { code?: number; insertedDocs?: unknown[]; result?: { insertedCount?: number } }) => {
+        if (err.code === 11000 || /E11000/.test(String(err))) return { insertedCount: err.result?.insertedCount ?? 0 };
+        throw err;
+      });
+      return (res as { insertedCount?: number }).insertedCount ?? 0;
+    },
+  };
+}
