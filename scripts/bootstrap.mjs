@@ -16,7 +16,9 @@ if (!scripts[command]) {
 }
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 18) {
-  console.error(`Node ${process.versions.node} is too old to bootstrap GlobalMart: install Node >= 18 (the project then brings Node 24 itself).`);
+  console.error(
+    `Node ${process.versions.node} is too old to bootstrap GlobalMart: install Node >= 18 (the project then brings Node 24 itself).`,
+  );
   process.exit(1);
 }
 

@@ -7,7 +7,9 @@ export async function setup(log: (line: string) => void = (l) => console.log(`»
   const tc = await ensureToolchain(log);
   const { created } = ensureLocalSecrets(secretsFile);
   if (created.length > 0) log(`generated local secrets (${created.join(', ')}) in ${secretsFile}`);
-  log(`toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Dapr ${tc.versions.dapr} (CLI ${tc.versions.daprCli}), FerretDB ${tc.versions.ferretdb}, Node ${process.versions.node}`);
+  log(
+    `toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Dapr ${tc.versions.dapr} (CLI ${tc.versions.daprCli}), FerretDB ${tc.versions.ferretdb}, Node ${process.versions.node}`,
+  );
   return tc;
 }
 

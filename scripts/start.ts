@@ -72,7 +72,10 @@ try {
   const abortIf = () => cli?.deadReason();
   await Promise.all(
     apps.map(async (a) => {
-      await waitUntil(`${a.appID} sidecar`, () => httpOk(`http://127.0.0.1:${a.daprHTTPPort}/v1.0/healthz`), { timeoutMs: 120_000, abortIf });
+      await waitUntil(`${a.appID} sidecar`, () => httpOk(`http://127.0.0.1:${a.daprHTTPPort}/v1.0/healthz`), {
+        timeoutMs: 120_000,
+        abortIf,
+      });
       await waitUntil(`${a.appID} app`, () => httpOk(`http://127.0.0.1:${a.appPort}/readyz`), { timeoutMs: 120_000, abortIf });
     }),
   );

@@ -17,6 +17,7 @@ import {
   type Infra,
   type InfraWants,
   type RunningApp,
+  waitUntil,
 } from '@globalmart/devstack';
 
 export interface PlatformOptions extends InfraWants {
@@ -33,6 +34,8 @@ export interface Platform {
   url(appId: string): string;
   /** The app's sidecar HTTP API. */
   daprUrl(appId: string): string;
+  /** Waits for a line in the app's log that matches, and returns it (logs are written asynchronously). */
+  waitForLog(appId: string, match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Recent app and sidecar log lines of every app, for failure reports. */
   logs(lines?: number): string;
   stop(): Promise<void>;
@@ -44,7 +47,7 @@ function appEnv(appId: string, infra: Infra, extra: Record<string, string> = {})
   const spec = apps.find((a) => a.appID === appId);
   if (!spec) throw new Error(`${appId} is not in dapr.yaml`);
   const env: Record<string, string> = { ...commonEnv, ...spec.env, LOG_LEVEL: 'info', ...extra };
-  if (env.MONGODB_URL) env.MONGODB_URL = infra.mongoUrl;
+  if (env.MONGODB_URI) env.MONGODB_URI = env.MONGODB_URI.replace(/^mongodb:\/\/[^/]+/, infra.mongoUrl);
   return env;
 }
 
@@ -70,6 +73,19 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     workDir,
     url: (id) => must(apps[id], id).appUrl,
     daprUrl: (id) => must(apps[id], id).daprUrl,
+    waitForLog: async (appId, match, timeoutMs = 5_000) => {
+      const app = must(apps[appId], appId);
+      let found: string | undefined;
+      await waitUntil(
+        `a matching line in ${appId}'s log`,
+        async () => {
+          found = app.app.logTail(400).split('\n').find(match);
+          return found !== undefined;
+        },
+        { timeoutMs },
+      );
+      return found!;
+    },
     logs: (lines = 40) =>
       Object.values(apps)
         .map((a) => `--- ${a.appId} app ---\n${a.app.logTail(lines)}\n--- ${a.appId} daprd ---\n${a.sidecar.logTail(lines)}`)

@@ -7,11 +7,7 @@ export type Currency = z.infer<typeof Currency>;
 
 // Prices travel as decimal major units (the seed's GET /products shows "price": 99.00); multipleOf keeps
 // them to cents, and zod's multipleOf is float-safe (19.99 passes, 1.005 fails).
-export const Price = z
-  .number()
-  .positive()
-  .max(1_000_000)
-  .multipleOf(0.01, { error: 'must have at most 2 decimals' });
+export const Price = z.number().positive().max(1_000_000).multipleOf(0.01, { error: 'must have at most 2 decimals' });
 export type Price = z.infer<typeof Price>;
 
 /** A total or other sum: like Price but may be 0 and has no ceiling. */

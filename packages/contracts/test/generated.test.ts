@@ -30,9 +30,9 @@ describe('generated documents', () => {
 
   it('refuses a route whose schema has no component name', () => {
     const Anonymous = z.object({ ok: z.boolean() });
-    expect(() =>
-      buildOpenApiDocument([{ method: 'GET', path: '/x', summary: 'x', responses: { 200: { schema: Anonymous } } }]),
-    ).toThrow(/GET \/x response 200: schema is not registered/);
+    expect(() => buildOpenApiDocument([{ method: 'GET', path: '/x', summary: 'x', responses: { 200: { schema: Anonymous } } }])).toThrow(
+      /GET \/x response 200: schema is not registered/,
+    );
   });
 
   it('refuses duplicate routes', () => {

@@ -45,7 +45,13 @@ export function serviceCommand(): string[] {
  * the sidecar reports healthy (which includes its app channel) and the app reports ready.
  */
 export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<RunningApp> {
-  const [appPort, daprHttpPort, daprGrpcPort, internalPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [appPort, daprHttpPort, daprGrpcPort, internalPort, metricsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const cwd = join(repoRoot, 'services', spec.appId);
   const [cmd, ...args] = serviceCommand();
   const app = new ManagedProcess(`${spec.appId}`, cmd!, args, {
@@ -62,19 +68,31 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     },
   });
   const daprArgs = [
-    '--app-id', spec.appId,
-    '--app-port', String(appPort),
-    '--app-protocol', 'http',
-    '--dapr-http-port', String(daprHttpPort),
-    '--dapr-grpc-port', String(daprGrpcPort),
-    '--dapr-internal-grpc-port', String(internalPort),
-    '--dapr-listen-addresses', '127.0.0.1',
-    '--metrics-port', String(metricsPort),
-    '--config', ctx.configFile,
+    '--app-id',
+    spec.appId,
+    '--app-port',
+    String(appPort),
+    '--app-protocol',
+    'http',
+    '--dapr-http-port',
+    String(daprHttpPort),
+    '--dapr-grpc-port',
+    String(daprGrpcPort),
+    '--dapr-internal-grpc-port',
+    String(internalPort),
+    '--dapr-listen-addresses',
+    '127.0.0.1',
+    '--metrics-port',
+    String(metricsPort),
+    '--config',
+    ctx.configFile,
     '--enable-app-health-check',
-    '--app-health-check-path', '/healthz',
-    '--app-health-probe-interval', '1',
-    '--log-level', 'info',
+    '--app-health-check-path',
+    '/healthz',
+    '--app-health-probe-interval',
+    '1',
+    '--log-level',
+    'info',
   ];
   for (const p of ctx.resourcesPaths) daprArgs.push('--resources-path', p);
   daprArgs.push('--placement-host-address', ctx.placementAddress ?? '');
@@ -103,7 +121,10 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     await waitUntil(`${spec.appId} app`, () => httpOk(`${running.appUrl}/readyz`), { timeoutMs: 60_000, abortIf });
   } catch (err) {
     await running.stop();
-    throw new Error(`${(err as Error).message}\n--- ${spec.appId} app log ---\n${app.logTail()}\n--- ${spec.appId} daprd log ---\n${sidecar.logTail()}`);
+    throw new Error(
+      `${(err as Error).message}\n--- ${spec.appId} app log ---\n${app.logTail()}\n--- ${spec.appId} daprd log ---\n${sidecar.logTail()}`,
+      { cause: err },
+    );
   }
   return running;
 }

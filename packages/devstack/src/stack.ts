@@ -67,7 +67,16 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
     if (wants.placement) starts.push(startPlacement(tc, ports.placement, ports.placementHealthz, opts));
     if (wants.scheduler) {
       starts.push(
-        startScheduler(tc, { port: ports.scheduler, healthzPort: ports.schedulerHealthz, etcdClientPort: ports.schedulerEtcdClient, etcdPeerPort: ports.schedulerEtcdPeer }, opts),
+        startScheduler(
+          tc,
+          {
+            port: ports.scheduler,
+            healthzPort: ports.schedulerHealthz,
+            etcdClientPort: ports.schedulerEtcdClient,
+            etcdPeerPort: ports.schedulerEtcdPeer,
+          },
+          opts,
+        ),
       );
     }
     if (wants.maildev) starts.push(startMaildev(ports.smtp, ports.maildevWeb, opts));

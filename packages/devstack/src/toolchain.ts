@@ -1,6 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync, accessSync, constants } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, daprBinDir, daprHome, repoRoot } from './paths.ts';
 
@@ -80,7 +91,9 @@ function goVersion(): string {
   try {
     return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('Go is required to build the pinned Dapr runtime and FerretDB: install Go >= 1.26 (https://go.dev/dl) and put `go` on PATH.');
+    throw new Error(
+      'Go is required to build the pinned Dapr runtime and FerretDB: install Go >= 1.26 (https://go.dev/dl) and put `go` on PATH.',
+    );
   }
 }
 
@@ -101,7 +114,9 @@ async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promi
     if (b.tags) args.push('-tags', b.tags);
     if (b.ldflags) args.push('-ldflags', b.ldflags);
     args.push(b.pkg);
-    await runWithProgress('go', args, mod.dir, (n) => log(`  ${b.name}: ${n} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`));
+    await runWithProgress('go', args, mod.dir, (n) =>
+      log(`  ${b.name}: ${n} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`),
+    );
     // Rename last, so an interrupted build never leaves a binary that looks finished.
     renameSync(join(out, `${b.name}.partial`), join(out, b.name));
     log(`built ${b.name} in ${Math.round((Date.now() - started) / 1000)} s`);

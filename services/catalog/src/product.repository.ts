@@ -56,13 +56,15 @@ export function mongoProductRepository(model: Model<ProductDoc>): ProductReposit
     count: () => model.estimatedDocumentCount(),
     async seed(products) {
       // Idempotent and safe for replicas starting together: duplicates of an id are skipped.
-      const res = await model.insertMany(
-        products.map(({ id, ...p }) => ({ _id: id, ...p })),
-        { ordered: false, rawResult: true },
-      ).catch((err: { code?: number; insertedDocs?: unknown[]; result?: { insertedCount?: number } }) => {
-        if (err.code === 11000 || /E11000/.test(String(err))) return { insertedCount: err.result?.insertedCount ?? 0 };
-        throw err;
-      });
+      const res = await model
+        .insertMany(
+          products.map(({ id, ...p }) => ({ _id: id, ...p })),
+          { ordered: false, rawResult: true },
+        )
+        .catch((err: { code?: number; insertedDocs?: unknown[]; result?: { insertedCount?: number } }) => {
+          if (err.code === 11000 || /E11000/.test(String(err))) return { insertedCount: err.result?.insertedCount ?? 0 };
+          throw err;
+        });
       return (res as { insertedCount?: number }).insertedCount ?? 0;
     },
   };

@@ -7,15 +7,35 @@ import type { ProductCreate } from '@globalmart/contracts';
 const categories: Record<string, { nouns: string[]; tags: string[]; priceBand: [number, number] }> = {
   electronics: { nouns: ['Headphones', 'Speaker', 'Charger', 'Smartwatch', 'Tablet'], tags: ['gadgets', 'wireless'], priceBand: [19, 899] },
   books: { nouns: ['Novel', 'Cookbook', 'Atlas', 'Biography', 'Anthology'], tags: ['reading', 'paper'], priceBand: [6, 60] },
-  'home-kitchen': { nouns: ['Skillet', 'Kettle', 'Knife Set', 'Blender', 'Cutting Board'], tags: ['kitchen', 'cooking'], priceBand: [9, 249] },
+  'home-kitchen': {
+    nouns: ['Skillet', 'Kettle', 'Knife Set', 'Blender', 'Cutting Board'],
+    tags: ['kitchen', 'cooking'],
+    priceBand: [9, 249],
+  },
   toys: { nouns: ['Puzzle', 'Robot Kit', 'Plush Bear', 'Train Set', 'Board Game'], tags: ['kids', 'play'], priceBand: [5, 120] },
-  sports: { nouns: ['Yoga Mat', 'Dumbbell', 'Tennis Racket', 'Jump Rope', 'Water Bottle'], tags: ['fitness', 'outdoor'], priceBand: [7, 299] },
+  sports: {
+    nouns: ['Yoga Mat', 'Dumbbell', 'Tennis Racket', 'Jump Rope', 'Water Bottle'],
+    tags: ['fitness', 'outdoor'],
+    priceBand: [7, 299],
+  },
   fashion: { nouns: ['T-Shirt', 'Jacket', 'Scarf', 'Sneakers', 'Backpack'], tags: ['apparel', 'style'], priceBand: [12, 320] },
   beauty: { nouns: ['Face Cream', 'Shampoo', 'Lip Balm', 'Perfume', 'Hair Dryer'], tags: ['care', 'cosmetics'], priceBand: [4, 150] },
   grocery: { nouns: ['Coffee Beans', 'Green Tea', 'Olive Oil', 'Dark Chocolate', 'Granola'], tags: ['food', 'pantry'], priceBand: [2, 45] },
-  garden: { nouns: ['Watering Can', 'Pruning Shears', 'Planter', 'Seed Kit', 'Garden Hose'], tags: ['plants', 'outdoor'], priceBand: [5, 180] },
-  automotive: { nouns: ['Car Vacuum', 'Phone Mount', 'Tire Gauge', 'Seat Cover', 'Jump Starter'], tags: ['car', 'accessories'], priceBand: [8, 210] },
-  office: { nouns: ['Notebook', 'Desk Lamp', 'Fountain Pen', 'Stapler', 'Monitor Stand'], tags: ['work', 'stationery'], priceBand: [3, 140] },
+  garden: {
+    nouns: ['Watering Can', 'Pruning Shears', 'Planter', 'Seed Kit', 'Garden Hose'],
+    tags: ['plants', 'outdoor'],
+    priceBand: [5, 180],
+  },
+  automotive: {
+    nouns: ['Car Vacuum', 'Phone Mount', 'Tire Gauge', 'Seat Cover', 'Jump Starter'],
+    tags: ['car', 'accessories'],
+    priceBand: [8, 210],
+  },
+  office: {
+    nouns: ['Notebook', 'Desk Lamp', 'Fountain Pen', 'Stapler', 'Monitor Stand'],
+    tags: ['work', 'stationery'],
+    priceBand: [3, 140],
+  },
   pets: { nouns: ['Dog Bed', 'Cat Tree', 'Leash', 'Pet Fountain', 'Chew Toy'], tags: ['pets', 'animals'], priceBand: [4, 160] },
 };
 const adjectives = ['Classic', 'Eco', 'Pro', 'Compact', 'Deluxe', 'Smart', 'Urban', 'Vintage', 'Ultra', 'Everyday'];

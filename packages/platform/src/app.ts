@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Express, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import { requireAppToken } from './app-token.middleware.ts';
+import type { BaseConfig } from './config.ts';
+import { AppError } from './errors.ts';
+import { healthRoutes } from './health.routes.ts';
+import type { Logger } from './logger.ts';
+import { errorHandler, notFoundHandler } from './problem.ts';
+import { Readiness } from './readiness.ts';
+
+export interface AppOptions {
+  config: Pick<BaseConfig, 'APP_API_TOKEN'>;
+  logger: Logger;
+  /** The checks behind /readyz; createService adds 'sidecar' (and 'mongo') to it. */
+  readiness?: Readiness;
+  /** express.json limit; default '100kb'. */
+  jsonLimit?: string | number;
+  /** /healthz stays 503 until /readyz has passed once (a gateway is of no use before what it fronts answers). */
+  livenessAwaitsReadiness?: boolean;
+}
+
+// application/*+json admits application/cloudevents+json: that is how Dapr delivers pub/sub events.
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const PROBES = new Set(['/healthz', '/readyz']);
+const isProbe = (req: IncomingMessage) => PROBES.has((req.url ?? '').split('?')[0] ?? '');
+
+// express.json skips bodies of other types silently (req.body stays undefined); say 415 instead.
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is(JSON_TYPES)) {
+    return next(new AppError(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.'));
+  }
+  next();
+};
+
+const levelFor = (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+  err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+
+/** Keeps a caller's x-request-id (bounded) or makes one, and echoes it on the response. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+/**
+ * The Express 5 app every service starts from: request logs (probes skipped), the app API token check,
+ * /healthz + /readyz, JSON bodies. Add routes to it, then call finalizeApp (createService's start() does).
+ */
+export function createApp({
+  config,
+  logger,
+  readiness = new Readiness(),
+  jsonLimit = '100kb',
+  livenessAwaitsReadiness = false,
+}: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: requestId,
+      customLogLevel: levelFor,
+      autoLogging: { ignore: isProbe },
+      // One short line per request; `caller` is the app-id Dapr stamps on service invocations (absent for direct calls).
+      serializers: {
+        req: (r: { id: string; method: string; url: string }) => ({ id: r.id, method: r.method, url: r.url }),
+        res: (r: { statusCode: number }) => ({ statusCode: r.statusCode }),
+      },
+      customProps: (req) => ({ caller: req.headers['dapr-caller-app-id'] }),
+    }),
+  );
+  // Probes come first so they are exempt from the token: kubelet probes do not carry Dapr's token.
+  app.use(healthRoutes(readiness, logger, { livenessAwaitsReadiness }));
+  if (config.APP_API_TOKEN) app.use(requireAppToken(config.APP_API_TOKEN));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: jsonLimit, type: JSON_TYPES }));
+  return app;
+}
+
+const finalized = new WeakSet<Express>();
+
+/** Adds the 404 and problem+json error handlers after the service's routes. Idempotent. */
+export function finalizeApp(app: Express, logger: Logger): Express {
+  if (finalized.has(app)) return app;
+  finalized.add(app);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,185 @@
+import {
+  CommunicationProtocolEnum,
+  DaprClient,
+  LogLevel,
+  StateConcurrencyEnum,
+  StateConsistencyEnum,
+  type LoggerService,
+} from '@dapr/dapr';
+import type { BaseConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { DaprHttpInvoker } from './dapr.invoker.ts';
+import {
+  PublishError,
+  StateConflictError,
+  type DaprPorts,
+  type EventPublisher,
+  type PublishOptions,
+  type SaveOptions,
+  type SidecarHealth,
+  type StateEntry,
+  type StateStore,
+} from './ports.ts';
+
+type SidecarConfig = Pick<BaseConfig, 'DAPR_HOST' | 'DAPR_HTTP_PORT' | 'DAPR_API_TOKEN'>;
+
+/**
+ * @dapr/dapr 3.18 reports failures of publish/save/delete by returning `{ error }` (it does not throw), and the
+ * error's message is JSON.stringify({ error, error_msg, status }) from HTTPClient.execute. Read the status back.
+ */
+export function sdkErrorStatus(error: unknown): number {
+  try {
+    const parsed: unknown = JSON.parse(error instanceof Error ? error.message : String(error));
+    const status = (parsed as { status?: unknown }).status;
+    return typeof status === 'number' ? status : 0;
+  } catch {
+    return 0; // not an HTTP answer: connection refused, sidecar never started, ...
+  }
+}
+
+export class DaprEventPublisher implements EventPublisher {
+  readonly #client: DaprClient;
+  readonly #pubsubName: string;
+  constructor(client: DaprClient, pubsubName = 'pubsub') {
+    this.#client = client;
+    this.#pubsubName = pubsubName;
+  }
+
+  // Dapr wraps `data` in the CloudEvent; `metadata.cloudevent.type/id` (query params on
+  // /v1.0/publish) override the envelope's type and id. application/json stops the SDK from guessing
+  // text/plain for a string or passing a CloudEvent-looking object through as the envelope.
+  async publish(topic: string, type: string, data: unknown, options: PublishOptions = {}): Promise<void> {
+    const metadata: Record<string, string> = { ...options.metadata, 'cloudevent.type': type };
+    if (options.id !== undefined) metadata['cloudevent.id'] = options.id;
+    const result = await this.#client.pubsub.publish(this.#pubsubName, topic, data as object, {
+      contentType: 'application/json',
+      metadata,
+    });
+    if (result.error) throw new PublishError(topic, type, sdkErrorStatus(result.error), result.error);
+  }
+}
+
+const firstWrite = {
+  concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,
+  consistency: StateConsistencyEnum.CONSISTENCY_UNSPECIFIED,
+};
+
+export class DaprStateStore implements StateStore {
+  readonly storeName: string;
+  readonly #client: DaprClient;
+  constructor(client: DaprClient, storeName = 'statestore') {
+    this.#client = client;
+    this.storeName = storeName;
+  }
+
+  // The SDK's state.get returns the value only (the ETag header is dropped); the bulk API returns
+  // { key, data, etag } per key, so a one-key bulk get is how the etag is read.
+  async get<T>(key: string): Promise<StateEntry<T> | undefined> {
+    const [item] = await this.#client.state.getBulk(this.storeName, [key]);
+    if (item?.error) throw new Error(`state get ${this.storeName}/${key} failed: ${String(item.error)}`);
+    if (!item || item.data === undefined || item.data === null || item.data === '') return undefined;
+    return { value: item.data as T, etag: String(item.etag) };
+  }
+
+  // Dapr checks etags only under first-write concurrency (with last-write, e.g. Redis ignores the etag).
+  async save<T>(key: string, value: T, options: SaveOptions = {}): Promise<void> {
+    const result = await this.#client.state.save(this.storeName, [
+      {
+        key,
+        value,
+        ...(options.etag === undefined ? {} : { etag: options.etag, options: firstWrite }),
+        ...(options.ttlInSeconds === undefined ? {} : { metadata: { ttlInSeconds: String(options.ttlInSeconds) } }),
+      },
+    ]);
+    if (result.error) this.#fail('save', key, result.error);
+  }
+
+  async delete(key: string, options: { etag?: string } = {}): Promise<void> {
+    const result = await this.#client.state.delete(
+      this.storeName,
+      key,
+      options.etag === undefined ? {} : { etag: options.etag, ...firstWrite },
+    );
+    if (result.error) this.#fail('delete', key, result.error);
+  }
+
+  #fail(op: string, key: string, error: Error): never {
+    if (sdkErrorStatus(error) === 409) throw new StateConflictError(key);
+    throw new Error(`state ${op} ${this.storeName}/${key} failed`, { cause: error });
+  }
+}
+
+/** Dapr's outbound health (components and pub/sub ready); fetch, not node:http, so probes make no spans. */
+export class DaprSidecarHealth implements SidecarHealth {
+  readonly #url: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  constructor(sidecar: SidecarConfig, timeoutMs = 1_000) {
+    this.#url = `http://${sidecar.DAPR_HOST}:${sidecar.DAPR_HTTP_PORT}/v1.0/healthz/outbound`;
+    this.#headers = sidecar.DAPR_API_TOKEN ? { 'dapr-api-token': sidecar.DAPR_API_TOKEN } : {};
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async isReady(): Promise<boolean> {
+    try {
+      const res = await fetch(this.#url, { headers: this.#headers, signal: AbortSignal.timeout(this.#timeoutMs) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * SDK log lines go through pino. Its "errors" are failures it also hands back to us (an etag conflict, say),
+ * which the adapters throw and the caller handles or the error handler logs: here they are only debug noise.
+ */
+function sdkLogger(logger: Logger): LoggerService {
+  const log = logger.child({ component: 'dapr-sdk' });
+  return {
+    error: (message: unknown) => log.debug(String(message)),
+    warn: (message: unknown) => log.warn(String(message)),
+    info: (message: unknown) => log.debug(String(message)),
+    verbose: (message: unknown) => log.trace(String(message)),
+    debug: (message: unknown) => log.trace(String(message)),
+  };
+}
+
+export interface DaprAdapters extends DaprPorts {
+  client: DaprClient;
+  close(): Promise<void>;
+}
+
+/** One DaprClient per process, created here by the kit and never inside business logic. */
+export function createDaprAdapters(config: SidecarConfig, logger: Logger): DaprAdapters {
+  const client = new DaprClient({
+    daprHost: config.DAPR_HOST,
+    daprPort: String(config.DAPR_HTTP_PORT),
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    ...(config.DAPR_API_TOKEN ? { daprApiToken: config.DAPR_API_TOKEN } : {}),
+    // Never the SDK's Debug level: it logs request headers, dapr-api-token included.
+    logger: { level: LogLevel.Warn, service: sdkLogger(logger) },
+  });
+  const invoker = new DaprHttpInvoker({
+    host: config.DAPR_HOST,
+    httpPort: config.DAPR_HTTP_PORT,
+    apiToken: config.DAPR_API_TOKEN,
+  });
+  const stores = new Map<string, DaprStateStore>();
+  return {
+    client,
+    invoker,
+    publisher: new DaprEventPublisher(client),
+    health: new DaprSidecarHealth(config),
+    state(storeName = 'statestore') {
+      let store = stores.get(storeName);
+      if (!store) stores.set(storeName, (store = new DaprStateStore(client, storeName)));
+      return store;
+    },
+    async close() {
+      invoker.close();
+      await client.stop();
+    },
+  };
+}

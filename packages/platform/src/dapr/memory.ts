@@ -1,0 +1,147 @@
+/**
+ * In-memory fakes of the Dapr ports, for UNIT tests only (system tests use real sidecars). Values cross a
+ * JSON round trip like they would over the wire, so a test cannot pass by sharing object references.
+ */
+import {
+  InvokeError,
+  type DaprPorts,
+  type EventPublisher,
+  type HttpMethod,
+  type InvokeRequest,
+  type InvokeResponse,
+  type PublishOptions,
+  type SaveOptions,
+  type ServiceInvoker,
+  type SidecarHealth,
+  type StateEntry,
+  type StateStore,
+  StateConflictError,
+} from './ports.ts';
+
+const wire = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
+
+export interface FakeRequest {
+  httpMethod: HttpMethod;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  headers: Record<string, string>;
+}
+export type FakeHandler = (req: FakeRequest) => { status?: number; body?: unknown } | Promise<{ status?: number; body?: unknown }>;
+
+/** Register handlers per app-id and path; a non-2xx answer is thrown as InvokeError, like the real adapter. */
+export class MemoryInvoker implements ServiceInvoker {
+  readonly calls: { appId: string; method: string; request: InvokeRequest }[] = [];
+  #handlers = new Map<string, FakeHandler>();
+
+  /** `path` without query; `httpMethod` omitted = any method. */
+  on(appId: string, path: string, handler: FakeHandler, httpMethod?: HttpMethod): this {
+    this.#handlers.set(`${appId} ${httpMethod ?? '*'} ${path.replace(/^\//, '')}`, handler);
+    return this;
+  }
+
+  async invoke<T = unknown>(appId: string, method: string, request: InvokeRequest = {}): Promise<InvokeResponse<T>> {
+    this.calls.push({ appId, method, request });
+    const [path = '', search = ''] = method.replace(/^\//, '').split('?', 2);
+    const httpMethod = request.httpMethod ?? (request.body === undefined ? 'GET' : 'POST');
+    const handler = this.#handlers.get(`${appId} ${httpMethod} ${path}`) ?? this.#handlers.get(`${appId} * ${path}`);
+    if (!handler) throw new Error(`MemoryInvoker: no handler for ${appId} ${httpMethod} /${path}`);
+    const query = new URLSearchParams(search);
+    for (const [k, v] of Object.entries(request.query ?? {})) {
+      if (v !== undefined) for (const item of [v].flat()) query.append(k, String(item));
+    }
+    const headers = { ...request.headers };
+    const answer = await handler({ httpMethod, path: `/${path}`, query, body: wire(request.body), headers });
+    const status = answer.status ?? 200;
+    const body = wire(answer.body);
+    if (status < 200 || status > 299) throw new InvokeError(appId, method, status, body);
+    return { status, body: body as T };
+  }
+}
+
+export interface PublishedEvent {
+  topic: string;
+  type: string;
+  data: unknown;
+  id: string | undefined;
+  metadata: Record<string, string>;
+}
+
+/** Records what was published; `ofType` reads the events of one CloudEvent type. */
+export class MemoryPublisher implements EventPublisher {
+  readonly published: PublishedEvent[] = [];
+
+  async publish(topic: string, type: string, data: unknown, options: PublishOptions = {}): Promise<void> {
+    this.published.push({ topic, type, data: wire(data), id: options.id, metadata: { ...options.metadata } });
+  }
+
+  ofType(type: string): PublishedEvent[] {
+    return this.published.filter((e) => e.type === type);
+  }
+}
+
+/** Etags are opaque strings that change on every write, as with Dapr; TTL is honoured via `now`. */
+export class MemoryStateStore implements StateStore {
+  readonly storeName: string;
+  #items = new Map<string, { json: string; etag: string; expiresAt: number | undefined }>();
+  #version = 0;
+  #now: () => number;
+
+  constructor(storeName = 'statestore', now: () => number = Date.now) {
+    this.storeName = storeName;
+    this.#now = now;
+  }
+
+  #live(key: string) {
+    const item = this.#items.get(key);
+    if (item?.expiresAt !== undefined && item.expiresAt <= this.#now()) this.#items.delete(key);
+    return this.#items.get(key);
+  }
+
+  async get<T>(key: string): Promise<StateEntry<T> | undefined> {
+    const item = this.#live(key);
+    return item && { value: JSON.parse(item.json) as T, etag: item.etag };
+  }
+
+  async save<T>(key: string, value: T, options: SaveOptions = {}): Promise<void> {
+    const item = this.#live(key);
+    if (options.etag !== undefined && item?.etag !== options.etag) throw new StateConflictError(key);
+    const expiresAt = options.ttlInSeconds === undefined ? undefined : this.#now() + options.ttlInSeconds * 1000;
+    this.#items.set(key, { json: JSON.stringify(value), etag: String(++this.#version), expiresAt });
+  }
+
+  async delete(key: string, options: { etag?: string } = {}): Promise<void> {
+    const item = this.#live(key);
+    if (options.etag !== undefined && item?.etag !== options.etag) throw new StateConflictError(key);
+    this.#items.delete(key);
+  }
+}
+
+export class MemorySidecarHealth implements SidecarHealth {
+  ready = true;
+  async isReady(): Promise<boolean> {
+    return this.ready;
+  }
+}
+
+export interface MemoryDapr extends DaprPorts {
+  invoker: MemoryInvoker;
+  publisher: MemoryPublisher;
+  health: MemorySidecarHealth;
+  state(storeName?: string): MemoryStateStore;
+}
+
+/** A full set of fakes, shaped like createService's `dapr`: pass it as `createService({ dapr })` or to routes. */
+export function createMemoryDapr(now: () => number = Date.now): MemoryDapr {
+  const stores = new Map<string, MemoryStateStore>();
+  return {
+    invoker: new MemoryInvoker(),
+    publisher: new MemoryPublisher(),
+    health: new MemorySidecarHealth(),
+    state(storeName = 'statestore') {
+      let store = stores.get(storeName);
+      if (!store) stores.set(storeName, (store = new MemoryStateStore(storeName, now)));
+      return store;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The ports business code depends on. Nothing here imports Dapr: the Dapr adapters (dapr.adapters.ts) and the
+ * in-memory fakes (memory.ts, unit tests only) both implement these interfaces.
+ */
+import { AppError } from '../errors.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type QueryValue = string | number | boolean | undefined | readonly (string | number | boolean)[];
+
+export interface InvokeRequest {
+  /** Default: POST when a body is given, else GET. */
+  httpMethod?: HttpMethod;
+  /** Appended to the method's own `?query`, if it has one; undefined values are left out. */
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Client-side limit; Dapr resiliency policies apply their own timeouts on top. Default 15 s. */
+  timeoutMs?: number;
+}
+
+export interface InvokeResponse<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * Thrown by ServiceInvoker.invoke for every answer outside 2xx, so `body: T` on success never lies.
+ * `status` is the HTTP status the caller got (the target's own, or Dapr's when Dapr itself failed, e.g. an
+ * unknown app-id), or 0 when no HTTP answer came at all (sidecar unreachable, timeout). `body` is the parsed
+ * answer: for our services a problem+json object, which the kit's error handler passes through unchanged
+ * for 4xx (a 400 from catalog reaches the gateway's client as that same 400); 5xx and 0 become a 502.
+ */
+export class InvokeError extends Error {
+  readonly appId: string;
+  readonly method: string;
+  readonly status: number;
+  readonly body: unknown;
+
+  constructor(appId: string, method: string, status: number, body: unknown, cause?: unknown) {
+    super(`invoke ${appId}/${method} failed: ${status === 0 ? 'no answer' : `status ${status}`}`, { cause });
+    this.name = 'InvokeError';
+    this.appId = appId;
+    this.method = method;
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export interface ServiceInvoker {
+  /** Calls `method` (a path, may carry `?query`) on the app `appId`; throws InvokeError unless 2xx. */
+  invoke<T = unknown>(appId: string, method: string, request?: InvokeRequest): Promise<InvokeResponse<T>>;
+}
+
+export interface PublishOptions {
+  /** CloudEvent id; pass a business key (e.g. order id + event name) so consumers can dedupe. */
+  id?: string;
+  /** Extra Dapr publish metadata (e.g. ttlInSeconds). */
+  metadata?: Record<string, string>;
+}
+
+/** Publishes `data` as the CloudEvent `type` to `topic` on the one logical pub/sub (`pubsub`). */
+export interface EventPublisher {
+  publish(topic: string, type: string, data: unknown, options?: PublishOptions): Promise<void>;
+}
+
+export class PublishError extends Error {
+  readonly topic: string;
+  readonly status: number;
+  constructor(topic: string, type: string, status: number, cause?: unknown) {
+    super(`publish ${type} to ${topic} failed: ${status === 0 ? 'no answer' : `status ${status}`}`, { cause });
+    this.name = 'PublishError';
+    this.topic = topic;
+    this.status = status;
+  }
+}
+
+export interface StateEntry<T> {
+  value: T;
+  etag: string;
+}
+
+export interface SaveOptions {
+  /** Optimistic concurrency: the save fails with StateConflictError unless the stored etag still matches. */
+  etag?: string;
+  /** Expire the key after this many seconds (Dapr `ttlInSeconds` metadata). */
+  ttlInSeconds?: number;
+}
+
+export interface StateStore {
+  readonly storeName: string;
+  get<T>(key: string): Promise<StateEntry<T> | undefined>;
+  save<T>(key: string, value: T, options?: SaveOptions): Promise<void>;
+  /** Deleting a missing key is not an error; with `etag` it is conditional like save. */
+  delete(key: string, options?: { etag?: string }): Promise<void>;
+}
+
+/** The etag given no longer matches (someone else wrote first): re-read and retry, or answer 409. */
+export class StateConflictError extends AppError {
+  readonly key: string;
+  constructor(key: string) {
+    super(409, 'STATE.CONFLICT', 'The resource was changed by another request; reload and retry.');
+    this.name = 'StateConflictError';
+    this.key = key;
+  }
+}
+
+export interface SidecarHealth {
+  /** True when the sidecar's outbound side (components, pub/sub) is ready. */
+  isReady(): Promise<boolean>;
+}
+
+/** Everything a service gets from the kit; createService builds the Dapr one, tests use createMemoryDapr(). */
+export interface DaprPorts {
+  invoker: ServiceInvoker;
+  publisher: EventPublisher;
+  state(storeName?: string): StateStore;
+  health: SidecarHealth;
+}

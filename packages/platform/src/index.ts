@@ -1,0 +1,28 @@
+// The GlobalMart service kit. A service's main.ts: createService → its adapters → its routes → start().
+export { createService, type RunningService, type Service, type ServiceOptions } from './service.ts';
+export { createApp, finalizeApp, type AppOptions } from './app.ts';
+export { loadConfig, ConfigError, baseConfigShape, type BaseConfig, type Config, type ConfigShape } from './config.ts';
+export { createLogger, traceFields, type Logger } from './logger.ts';
+export { startTelemetry, shutdownTelemetry, isTelemetryStarted, type TelemetryOptions } from './telemetry.ts';
+export { AppError, isAppError, badRequest, unauthorized, forbidden, notFound, conflict, unprocessable, unavailable } from './errors.ts';
+export { problem, sendProblem, toProblem, errorHandler, notFoundHandler, type Problem } from './problem.ts';
+export { parseBody, parseQuery, parseParams } from './validate.ts';
+export { Readiness, type ReadinessCheck, type ReadinessReport, type CheckResult } from './readiness.ts';
+export { requireAppToken } from './app-token.middleware.ts';
+export { connectMongo, type Mongo } from './mongo.ts';
+export {
+  InvokeError,
+  PublishError,
+  StateConflictError,
+  type DaprPorts,
+  type EventPublisher,
+  type HttpMethod,
+  type InvokeRequest,
+  type InvokeResponse,
+  type PublishOptions,
+  type SaveOptions,
+  type ServiceInvoker,
+  type SidecarHealth,
+  type StateEntry,
+  type StateStore,
+} from './dapr/ports.ts';

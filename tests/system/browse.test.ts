@@ -1,0 +1,74 @@
+// The walking skeleton, end to end: storefront → gateway → daprd → daprd → catalog → FerretDB.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ProductListResponse } from '@globalmart/contracts';
+import { startPlatform, type Platform } from '../harness/platform.ts';
+import { reportLogsOnFailure } from '../harness/vitest.ts';
+
+let platform: Platform;
+beforeAll(async () => {
+  platform = await startPlatform({ apps: ['catalog', 'gateway'] });
+});
+afterAll(async () => {
+  await platform?.stop();
+});
+afterEach(reportLogsOnFailure(() => platform));
+
+describe('browse through the gateway', () => {
+  it('answers page 2 of the demo catalog with the seed shape', async () => {
+    const res = await fetch(`${platform.url('gateway')}/api/products?page=2&page_size=20`);
+    expect(res.status).toBe(200);
+    const body = ProductListResponse.parse(await res.json());
+    expect(body.page).toBe(2);
+    expect(body.page_size).toBe(20);
+    expect(body.data).toHaveLength(20);
+    expect(body.total).toBe(600);
+    // Sorted by id: page 2 of 20 starts at the 21st product.
+    expect(body.data[0]!.id).toBe('prd_000021');
+    expect(body.data[19]!.id).toBe('prd_000040');
+  });
+
+  it('crossed Dapr: catalog saw the gateway as the calling app-id, in the same trace', async () => {
+    const traceId = 'ab'.repeat(16);
+    const res = await fetch(`${platform.url('gateway')}/api/products?page=3&page_size=5`, {
+      headers: { traceparent: `00-${traceId}-${'cd'.repeat(8)}-01` },
+    });
+    expect(res.status).toBe(200);
+    const catalogLine = await platform.waitForLog('catalog', (l) => l.includes('"caller":"gateway"') && l.includes('page=3'));
+    expect(catalogLine).toContain(`"trace_id":"${traceId}"`);
+    const gatewayLine = await platform.waitForLog('gateway', (l) => l.includes('/api/products?page=3'));
+    expect(gatewayLine).toContain(`"trace_id":"${traceId}"`);
+  });
+
+  it('filters by category and text, with totals to match', async () => {
+    const res = await fetch(`${platform.url('gateway')}/api/products?category=books&page_size=100`);
+    const body = ProductListResponse.parse(await res.json());
+    expect(body.total).toBe(50);
+    expect(body.data.every((p) => p.category === 'books')).toBe(true);
+
+    const q = await fetch(`${platform.url('gateway')}/api/products?q=kettle&page_size=100`);
+    const found = ProductListResponse.parse(await q.json());
+    expect(found.total).toBeGreaterThan(0);
+    expect(found.data.every((p) => /kettle/i.test(`${p.name} ${p.description} ${p.tags.join(' ')}`))).toBe(true);
+  });
+
+  it.each([
+    ['page=0', 'page'],
+    ['page=abc', 'page'],
+    ['page_size=101', 'page_size'],
+    ['page_size=0', 'page_size'],
+    ['category=Not%20A%20Slug', 'category'],
+  ])('rejects %s with 400 problem+json naming %s', async (qs, field) => {
+    const res = await fetch(`${platform.url('gateway')}/api/products?${qs}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await res.json()) as { status: number; errors: { field: string }[] };
+    expect(problem.status).toBe(400);
+    expect(problem.errors.map((e) => e.field)).toContain(field);
+  });
+
+  it('gateway /healthz is 200 once catalog is ready, and /readyz names its checks', async () => {
+    expect((await fetch(`${platform.url('gateway')}/healthz`)).status).toBe(200);
+    const ready = (await (await fetch(`${platform.url('gateway')}/readyz`)).json()) as { checks: Record<string, string> };
+    expect(ready.checks).toMatchObject({ sidecar: 'ok', catalog: 'ok' });
+  });
+});
