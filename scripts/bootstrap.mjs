@@ -40,4 +40,9 @@ const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${pro
 const child = spawn(node24, [join(root, scripts[command]), ...rest], { cwd: root, stdio: 'inherit', env });
 // npm delivers Ctrl-C or SIGTERM to this process: pass it on and wait, so the script can stop what it started.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+// npm does not pass SIGTERM on to its script: if npm goes away, stop the child the same way.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 500).unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));

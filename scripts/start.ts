@@ -43,20 +43,30 @@ function renderRunFile(): { file: string; apps: RunApp[] } {
 
 let infra: Infra | undefined;
 let cli: ManagedProcess | undefined;
-let stopping = false;
+let signalled = false;
+let stopping: Promise<void> | undefined;
 
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/** Stops what this script started, once, whoever asks first (a signal, or the CLI exiting). */
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
     log('stopping ...');
     await cli?.stop(15_000);
     await infra?.stop();
     log('stopped everything npm start started');
-  }
+  })();
+  return stopping;
+}
+
+async function shutdown(code: number): Promise<never> {
+  await stopAll();
   process.exit(code);
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    signalled = true;
+    void shutdown(0);
+  });
+}
 
 try {
   const tc = await setup(log);
@@ -82,8 +92,8 @@ try {
   printTable(infra, apps);
   log(`all ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
   await cli.exited;
-  log(`dapr run exited (${cli.exitSignal ?? cli.exitCode})`);
-  await shutdown(1);
+  if (!signalled) log(`dapr run exited (${cli.exitSignal ?? cli.exitCode})`);
+  await shutdown(signalled ? 0 : 1);
 } catch (err) {
   console.error(`npm start failed: ${(err as Error).message}`);
   await shutdown(1);

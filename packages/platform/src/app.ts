@@ -23,7 +23,8 @@ export interface AppOptions {
 
 // application/*+json admits application/cloudevents+json: that is how Dapr delivers pub/sub events.
 const JSON_TYPES = ['application/json', 'application/*+json'];
-const PROBES = new Set(['/healthz', '/readyz']);
+// Health probes, and daprd's discovery calls at start (answered 404 by apps without actors or subscriptions).
+const PROBES = new Set(['/healthz', '/readyz', '/dapr/config', '/dapr/subscribe']);
 const isProbe = (req: IncomingMessage) => PROBES.has((req.url ?? '').split('?')[0] ?? '');
 
 // express.json skips bodies of other types silently (req.body stays undefined); say 415 instead.
