@@ -39,6 +39,18 @@ describe('browse through the gateway', () => {
     expect(gatewayLine).toContain(`"trace_id":"${traceId}"`);
   });
 
+  it('caches product pages in the Dapr state store (cache-aside)', async () => {
+    // Through catalog's own sidecar, so Dapr hands back catalog's response headers.
+    const url = `${platform.daprUrl('catalog')}/v1.0/invoke/catalog/method/products?page=7&page_size=13`;
+    const first = await fetch(url);
+    expect(first.headers.get('x-cache')).toBe('miss');
+    const body = await first.json();
+    await new Promise((r) => setTimeout(r, 200)); // the cache write happens after the answer
+    const second = await fetch(url);
+    expect(second.headers.get('x-cache')).toBe('hit');
+    expect(await second.json()).toEqual(body);
+  });
+
   it('filters by category and text, with totals to match', async () => {
     const res = await fetch(`${platform.url('gateway')}/api/products?category=books&page_size=100`);
     const body = ProductListResponse.parse(await res.json());

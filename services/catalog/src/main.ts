@@ -2,20 +2,16 @@
 import { createService } from '@globalmart/platform';
 import { catalogConfig } from './config.ts';
 import { productModel } from './product.model.ts';
+import { cachedProductList } from './product-list.cache.ts';
 import { mongoProductRepository } from './product.repository.ts';
 import { productsRoutes } from './products.routes.ts';
-import { demoCatalog } from './seed/demo-catalog.ts';
+import { seedDemoCatalog } from './seed/seed.ts';
 
 const svc = await createService({ configShape: catalogConfig, mongo: true });
 const repo = mongoProductRepository(productModel(svc.mongo.connection));
+const products = cachedProductList(repo, svc.dapr.state('statestore'), svc.config.CATALOG_CACHE_TTL_SECONDS, svc.logger);
 
-if (svc.config.CATALOG_SEED === 'demo') {
-  const products = demoCatalog();
-  if ((await repo.count()) < products.length) {
-    const inserted = await repo.seed(products);
-    svc.logger.info({ inserted, total: products.length }, 'demo catalog seeded');
-  }
-}
+if (svc.config.CATALOG_SEED === 'demo') await seedDemoCatalog(repo, products, svc.logger);
 
-svc.app.use(productsRoutes(repo));
+svc.app.use(productsRoutes(products));
 await svc.start();
