@@ -124,21 +124,23 @@ async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promi
   return paths;
 }
 
-function runWithProgress(cmd: string, args: string[], cwd: string, progress: (packages: number) => void): Promise<void> {
+function runWithProgress(cmd: string, args: string[], cwd: string, progress: (packages: number, downloads: number) => void): Promise<void> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let packages = 0;
+    let downloads = 0;
     let lastReport = Date.now();
     const errors: string[] = [];
     child.stderr.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
         if (!line) continue;
         if (/^[\w.\-/]+$/.test(line)) packages++;
+        else if (line.startsWith('go: downloading ')) downloads++;
         else errors.push(line);
       }
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
-        progress(packages);
+        progress(packages, downloads);
       }
     });
     child.once('error', reject);

@@ -11,6 +11,17 @@ export { Readiness, type ReadinessCheck, type ReadinessReport, type CheckResult 
 export { requireAppToken } from './app-token.middleware.ts';
 export { connectMongo, type Mongo } from './mongo.ts';
 export {
+  callerOf,
+  requireUser,
+  requireAdmin,
+  canRead,
+  identityHeaders,
+  Role,
+  USER_ID_HEADER,
+  USER_ROLE_HEADER,
+  type Caller,
+} from './caller.ts';
+export {
   InvokeError,
   PublishError,
   StateConflictError,
@@ -21,6 +32,7 @@ export {
   type InvokeResponse,
   type PublishOptions,
   type SaveOptions,
+  type SecretReader,
   type ServiceInvoker,
   type SidecarHealth,
   type StateEntry,

@@ -5,6 +5,7 @@ export {
   MemoryPublisher,
   MemoryStateStore,
   MemorySidecarHealth,
+  MemorySecretReader,
   type FakeHandler,
   type FakeRequest,
   type MemoryDapr,

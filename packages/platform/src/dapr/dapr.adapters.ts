@@ -16,6 +16,7 @@ import {
   type EventPublisher,
   type PublishOptions,
   type SaveOptions,
+  type SecretReader,
   type SidecarHealth,
   type StateEntry,
   type StateStore,
@@ -109,6 +110,21 @@ export class DaprStateStore implements StateStore {
   }
 }
 
+/** Secrets through the sidecar's secrets API (`local.file` locally, Kubernetes secrets in Helm). */
+export class DaprSecretReader implements SecretReader {
+  readonly #client: DaprClient;
+  constructor(client: DaprClient) {
+    this.#client = client;
+  }
+
+  async get(name: string, storeName = 'secretstore'): Promise<string> {
+    const answer = (await this.#client.secret.get(storeName, name)) as Record<string, string> | undefined;
+    const value = answer?.[name];
+    if (!value) throw new Error(`secret ${name} is missing from the ${storeName} secret store`);
+    return value;
+  }
+}
+
 /** Dapr's outbound health (components and pub/sub ready); fetch, not node:http, so probes make no spans. */
 export class DaprSidecarHealth implements SidecarHealth {
   readonly #url: string;
@@ -171,6 +187,7 @@ export function createDaprAdapters(config: SidecarConfig, logger: Logger): DaprA
     client,
     invoker,
     publisher: new DaprEventPublisher(client),
+    secrets: new DaprSecretReader(client),
     health: new DaprSidecarHealth(config),
     state(storeName = 'statestore') {
       let store = stores.get(storeName);

@@ -11,6 +11,7 @@ import {
   type InvokeResponse,
   type PublishOptions,
   type SaveOptions,
+  type SecretReader,
   type ServiceInvoker,
   type SidecarHealth,
   type StateEntry,
@@ -128,7 +129,18 @@ export interface MemoryDapr extends DaprPorts {
   invoker: MemoryInvoker;
   publisher: MemoryPublisher;
   health: MemorySidecarHealth;
+  secrets: MemorySecretReader;
   state(storeName?: string): MemoryStateStore;
+}
+
+/** Secrets for unit tests: set them with `.values.set(name, value)`. */
+export class MemorySecretReader implements SecretReader {
+  readonly values = new Map<string, string>();
+  async get(name: string): Promise<string> {
+    const value = this.values.get(name);
+    if (value === undefined) throw new Error(`secret ${name} is missing`);
+    return value;
+  }
 }
 
 /** A full set of fakes, shaped like createService's `dapr`: pass it as `createService({ dapr })` or to routes. */
@@ -137,6 +149,7 @@ export function createMemoryDapr(now: () => number = Date.now): MemoryDapr {
   return {
     invoker: new MemoryInvoker(),
     publisher: new MemoryPublisher(),
+    secrets: new MemorySecretReader(),
     health: new MemorySidecarHealth(),
     state(storeName = 'statestore') {
       let store = stores.get(storeName);

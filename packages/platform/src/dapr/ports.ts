@@ -110,10 +110,17 @@ export interface SidecarHealth {
   isReady(): Promise<boolean>;
 }
 
+/** Secrets (JWT keys, PII keys, API keys) come only from the Dapr secret store, never from env or files. */
+export interface SecretReader {
+  /** The secret's value; throws when the store or the secret is missing (fail fast at start). */
+  get(name: string, storeName?: string): Promise<string>;
+}
+
 /** Everything a service gets from the kit; createService builds the Dapr one, tests use createMemoryDapr(). */
 export interface DaprPorts {
   invoker: ServiceInvoker;
   publisher: EventPublisher;
   state(storeName?: string): StateStore;
+  secrets: SecretReader;
   health: SidecarHealth;
 }
