@@ -62,3 +62,12 @@ export const StockPatch = z
   .strict()
   .register(apiSchemas, { id: 'StockPatch' });
 export type StockPatch = z.infer<typeof StockPatch>;
+
+/** The public product page: the catalog's product plus live stock; `degraded` names parts that could not be fetched in time. */
+export const ProductDetail = Product.extend({
+  stock_qty: z.int().min(0).nullable(),
+  degraded: z.array(z.string()),
+}).register(apiSchemas, { id: 'ProductDetail' });
+export type ProductDetail = z.infer<typeof ProductDetail>;
+
+export const ProductIdParams = z.object({ id: ProductId });

@@ -1,6 +1,15 @@
 import type { z } from 'zod';
 import { PROBLEM_JSON, ProblemDetails } from './common.ts';
-import { ProductListQuery, ProductListResponse } from './products.ts';
+import {
+  Product,
+  ProductCreate,
+  ProductDetail,
+  ProductIdParams,
+  ProductListQuery,
+  ProductListResponse,
+  ProductReplace,
+  StockPatch,
+} from './products.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -51,5 +60,69 @@ export const routes: RouteSpec[] = [
     tags: ['catalog'],
     query: ProductListQuery,
     responses: { 200: { schema: ProductListResponse }, 400: invalidRequest },
+  },
+  {
+    method: 'GET',
+    path: '/api/products/{id}',
+    summary: 'One product with the units available now (weak ETag; If-None-Match answers 304)',
+    tags: ['gateway'],
+    params: ProductIdParams,
+    responses: { 200: { schema: ProductDetail }, 304: {}, 400: invalidRequest, 404: invalidRequest },
+  },
+  {
+    method: 'GET',
+    path: '/products/{id}',
+    summary: 'One product (catalog, internal)',
+    tags: ['catalog'],
+    params: ProductIdParams,
+    responses: { 200: { schema: Product }, 400: invalidRequest, 404: invalidRequest },
+  },
+  {
+    method: 'POST',
+    path: '/api/admin/products',
+    summary: 'Create a product',
+    tags: ['gateway'],
+    body: ProductCreate,
+    security: 'admin',
+    responses: { 201: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest },
+  },
+  {
+    method: 'PUT',
+    path: '/api/admin/products/{id}',
+    summary: 'Replace a product',
+    tags: ['gateway'],
+    params: ProductIdParams,
+    body: ProductReplace,
+    security: 'admin',
+    responses: { 200: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest, 404: invalidRequest },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/admin/products/{id}',
+    summary: 'Set the units available (seed 004)',
+    tags: ['gateway'],
+    params: ProductIdParams,
+    body: StockPatch,
+    security: 'admin',
+    responses: { 200: { schema: ProductDetail }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest, 404: invalidRequest },
+  },
+  {
+    method: 'POST',
+    path: '/products',
+    summary: 'Create a product (catalog, internal; admin)',
+    tags: ['catalog'],
+    body: ProductCreate,
+    security: 'admin',
+    responses: { 201: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest },
+  },
+  {
+    method: 'PUT',
+    path: '/products/{id}',
+    summary: 'Replace a product (catalog, internal; admin)',
+    tags: ['catalog'],
+    params: ProductIdParams,
+    body: ProductReplace,
+    security: 'admin',
+    responses: { 200: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest, 404: invalidRequest },
   },
 ];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ProductListQuery } from '@globalmart/contracts';
+import type { Product, ProductListQuery } from '@globalmart/contracts';
 import type { Logger, StateStore } from '@globalmart/platform';
 import type { ProductPage, ProductRepository } from './product.repository.ts';
 
@@ -7,6 +7,7 @@ export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
 export interface CachedProductList {
   list(query: ProductListQuery): Promise<{ page: ProductPage; cache: CacheOutcome }>;
+  get(id: string): Promise<{ product: Product | undefined; cache: CacheOutcome }>;
   /** Every cached page becomes unreachable at once (a product changed). */
   invalidate(): Promise<void>;
 }
@@ -53,6 +54,22 @@ export function cachedProductList(repo: ProductRepository, state: StateStore, tt
         return { page: await repo.list(query), cache: 'bypass' };
       }
       return { page: await load(key, query), cache: 'miss' };
+    },
+    async get(id) {
+      let key: string | undefined;
+      try {
+        const generation = (await state.get<string>(GENERATION_KEY))?.value ?? '0';
+        key = `products:item:${generation}:${id}`;
+        const cached = await state.get<Product>(key);
+        if (cached) return { product: cached.value, cache: 'hit' };
+      } catch (err) {
+        logger.warn({ err }, 'product cache unavailable: reading the database');
+        return { product: await repo.get(id), cache: 'bypass' };
+      }
+      const product = await repo.get(id);
+      // Unknown ids are not cached: a product created a moment later must show at once.
+      if (product) state.save(key, product, { ttlInSeconds }).catch((err: unknown) => logger.warn({ err }, 'product cache write failed'));
+      return { product, cache: 'miss' };
     },
     async invalidate() {
       await state.save(GENERATION_KEY, `${Date.now()}`);

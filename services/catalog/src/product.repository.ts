@@ -1,4 +1,4 @@
-import type { Product, ProductListQuery } from '@globalmart/contracts';
+import type { Product, ProductCreate, ProductListQuery, ProductReplace } from '@globalmart/contracts';
 import type { Model } from 'mongoose';
 import type { ProductDoc } from './product.model.ts';
 import type { SeedProduct } from './seed/demo-catalog.ts';
@@ -11,6 +11,10 @@ export interface ProductPage {
 /** The port the routes use: the catalog's storage, whatever is behind it. */
 export interface ProductRepository {
   list(query: ProductListQuery): Promise<ProductPage>;
+  get(id: string): Promise<Product | undefined>;
+  create(id: string, product: ProductCreate): Promise<Product>;
+  /** Replaces every field; undefined when there is no such product. */
+  replace(id: string, product: ProductReplace): Promise<{ before: Product; after: Product } | undefined>;
   count(): Promise<number>;
   seed(products: SeedProduct[]): Promise<number>;
 }
@@ -52,6 +56,21 @@ export function mongoProductRepository(model: Model<ProductDoc>): ProductReposit
         model.countDocuments(filter),
       ]);
       return { data: docs.map(toProduct), total };
+    },
+    async get(id) {
+      const doc = await model.findById(id).lean<ProductDoc>();
+      return doc ? toProduct(doc) : undefined;
+    },
+    async create(id, product) {
+      const doc = await model.create({ _id: id, ...product });
+      return toProduct(doc.toObject());
+    },
+    async replace(id, product) {
+      // One writer per product (its admin edit); FerretDB gives no isolation between concurrent writers.
+      const before = await model.findById(id).lean<ProductDoc>();
+      if (!before) return undefined;
+      const after = await model.findByIdAndUpdate(id, { $set: product }, { new: true, runValidators: true }).lean<ProductDoc>();
+      return after ? { before: toProduct(before), after: toProduct(after) } : undefined;
     },
     count: () => model.estimatedDocumentCount(),
     async seed(products) {

@@ -15,6 +15,11 @@ function countingRepo(): ProductRepository & { calls: number } {
       repo.calls++;
       return { data: [], total: repo.calls };
     },
+    get: async () => undefined,
+    create: async () => {
+      throw new Error('not used');
+    },
+    replace: async () => undefined,
     count: async () => 0,
     seed: async () => 0,
   };
