@@ -1,4 +1,5 @@
 // The walking skeleton, end to end: storefront → gateway → daprd → daprd → catalog → FerretDB.
+import { get } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProductListResponse } from '@globalmart/contracts';
 import { startPlatform, type Platform } from '../harness/platform.ts';
@@ -76,6 +77,81 @@ describe('browse through the gateway', () => {
     const problem = (await res.json()) as { status: number; errors: { field: string }[] };
     expect(problem.status).toBe(400);
     expect(problem.errors.map((e) => e.field)).toContain(field);
+  });
+
+  it('serves a product page with a weak ETag, 304 on If-None-Match, and flags missing stock as degraded', async () => {
+    const url = `${platform.url('gateway')}/api/products/prd_000042`;
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { id: string; stock_qty: number | null; degraded: string[] };
+    expect(body.id).toBe('prd_000042');
+    // inventory is not running in this platform: the page still answers, without stock, and says so.
+    expect(body.stock_qty).toBeNull();
+    expect(body.degraded).toEqual(['inventory']);
+    const etag = res.headers.get('etag');
+    expect(etag).toMatch(/^W\//);
+    // Not fetch(): the Fetch standard adds `Cache-Control: no-cache` to conditional requests, as a browser would not.
+    const status = await new Promise<number | undefined>((resolve, reject) =>
+      get(url, { headers: { 'if-none-match': etag! } }, (r) => {
+        r.resume();
+        resolve(r.statusCode);
+      }).on('error', reject),
+    );
+    expect(status).toBe(304);
+  });
+
+  it('answers 404 problem+json for an unknown product and 400 for a malformed id', async () => {
+    const missing = await fetch(`${platform.url('gateway')}/api/products/prd_999999`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { code: string }).code).toBe('CATALOG.PRODUCT_NOT_FOUND');
+    const bad = await fetch(`${platform.url('gateway')}/api/products/not-an-id`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('id');
+  });
+
+  it('refuses admin product routes to anonymous callers', async () => {
+    const res = await fetch(`${platform.url('gateway')}/api/admin/products/prd_000001`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stock_qty: 5 }),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('lets an admin (through Dapr) create and replace products, invalidating cached pages', async () => {
+    const catalog = `${platform.daprUrl('gateway')}/v1.0/invoke/catalog/method`;
+    const admin = { 'content-type': 'application/json', 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
+    const before = ProductListResponse.parse(await (await fetch(`${catalog}/products?category=garden&page_size=1`)).json());
+    const draft = {
+      name: 'Solar Lantern',
+      description: 'Charges by day, glows by night.',
+      price: 24.5,
+      currency: 'USD',
+      category: 'garden',
+      image_url: 'https://images.globalmart.example/products/lantern.jpg',
+      tags: ['outdoor', 'solar'],
+    };
+    const asCustomer = await fetch(`${catalog}/products`, {
+      method: 'POST',
+      headers: { ...admin, 'x-user-role': 'customer' },
+      body: JSON.stringify(draft),
+    });
+    expect(asCustomer.status).toBe(403);
+    const created = await fetch(`${catalog}/products`, { method: 'POST', headers: admin, body: JSON.stringify(draft) });
+    expect(created.status).toBe(201);
+    const product = (await created.json()) as { id: string };
+    const after = ProductListResponse.parse(await (await fetch(`${catalog}/products?category=garden&page_size=1`)).json());
+    expect(after.total).toBe(before.total + 1);
+    const replaced = await fetch(`${catalog}/products/${product.id}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ ...draft, price: 19.99 }),
+    });
+    expect(replaced.status).toBe(200);
+    const page = await (await fetch(`${platform.url('gateway')}/api/products/${product.id}`)).json();
+    expect(page).toMatchObject({ id: product.id, price: 19.99 });
+    const misspelt = await fetch(`${catalog}/products`, { method: 'POST', headers: admin, body: JSON.stringify({ ...draft, prise: 1 }) });
+    expect(misspelt.status).toBe(400);
   });
 
   it('gateway /healthz is 200 once catalog is ready, and /readyz names its checks', async () => {

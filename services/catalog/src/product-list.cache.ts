@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Product, ProductListQuery } from '@globalmart/contracts';
+import { Product, type ProductListQuery } from '@globalmart/contracts';
 import type { Logger, StateStore } from '@globalmart/platform';
 import type { ProductPage, ProductRepository } from './product.repository.ts';
 
@@ -48,7 +48,8 @@ export function cachedProductList(repo: ProductRepository, state: StateStore, tt
         const generation = (await state.get<string>(GENERATION_KEY))?.value ?? '0';
         key = keyFor(generation, query);
         const cached = await state.get<ProductPage>(key);
-        if (cached) return { page: cached.value, cache: 'hit' };
+        // Parsed, not trusted: the schema also restores field order, which the store does not keep (stable ETags).
+        if (cached) return { page: { data: cached.value.data.map((p) => Product.parse(p)), total: cached.value.total }, cache: 'hit' };
       } catch (err) {
         logger.warn({ err }, 'product cache unavailable: reading the database');
         return { page: await repo.list(query), cache: 'bypass' };
@@ -61,7 +62,7 @@ export function cachedProductList(repo: ProductRepository, state: StateStore, tt
         const generation = (await state.get<string>(GENERATION_KEY))?.value ?? '0';
         key = `products:item:${generation}:${id}`;
         const cached = await state.get<Product>(key);
-        if (cached) return { product: cached.value, cache: 'hit' };
+        if (cached) return { product: Product.parse(cached.value), cache: 'hit' };
       } catch (err) {
         logger.warn({ err }, 'product cache unavailable: reading the database');
         return { product: await repo.get(id), cache: 'bypass' };
