@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [command = 'setup', ...rest] = process.argv.slice(2);
-const scripts = { setup: 'scripts/setup.ts', start: 'scripts/start.ts', test: 'scripts/test.ts', bench: 'bench/run.ts' };
+const scripts = {
+  setup: 'scripts/setup.ts',
+  start: 'scripts/start.ts',
+  test: 'scripts/test.ts',
+  bench: 'bench/run.ts',
+  'create-admin': 'scripts/create-admin.ts',
+};
 
 if (!scripts[command]) {
   console.error(`usage: node scripts/bootstrap.mjs ${Object.keys(scripts).join('|')} [args]`);

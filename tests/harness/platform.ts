@@ -3,13 +3,16 @@
 //   ... fetch(platform.url('gateway') + '/api/products') ...
 //   await platform.stop();
 // Later issues extend it with more apps and infrastructure (placement, scheduler, MailDev, brokers).
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ensureLocalSecrets,
   ensureToolchain,
   randomPorts,
+  repoRoot,
   readRunFile,
   renderResources,
   startDaprApp,
@@ -19,6 +22,8 @@ import {
   type RunningApp,
   waitUntil,
 } from '@globalmart/devstack';
+
+const run = promisify(execFile);
 
 export interface PlatformOptions extends InfraWants {
   apps: string[];
@@ -30,6 +35,10 @@ export interface Platform {
   infra: Infra;
   apps: Record<string, RunningApp>;
   workDir: string;
+  /** This run's local secrets file (the `secretstore` component reads it). */
+  secretsFile: string;
+  /** Creates (or promotes) an admin the way operators do: `npm run create-admin`, against this run's identity database. */
+  createAdmin(email: string, password: string): Promise<string>;
   /** The app's own URL (straight, no sidecar). */
   url(appId: string): string;
   /** The app's sidecar HTTP API. */
@@ -71,6 +80,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     infra,
     apps,
     workDir,
+    secretsFile,
+    createAdmin: async (email, password) => {
+      const { stdout } = await run(
+        process.execPath,
+        [join(repoRoot, 'scripts/create-admin.ts'), '--email', email, '--password', password],
+        {
+          env: { ...process.env, MONGODB_URI: `${infra.mongoUrl}/globalmart-identity`, GLOBALMART_SECRETS_FILE: secretsFile },
+        },
+      );
+      return stdout.trim();
+    },
     url: (id) => must(apps[id], id).appUrl,
     daprUrl: (id) => must(apps[id], id).daprUrl,
     waitForLog: async (appId, match, timeoutMs = 5_000) => {

@@ -1,0 +1,89 @@
+// Checkout benchmark (part of `npm run bench`): customers refill their carts and check out for
+// BENCH_CHECKOUT_SECONDS (default 60) through the gateway; then every order's own status history gives
+// the completion latency (PENDING → CONFIRMED) as the platform recorded it.
+import { startPlatform } from '../tests/harness/platform.ts';
+import { Storefront, type Session } from '../tests/harness/storefront.ts';
+import { percentile, saveResult } from './results.ts';
+
+const seconds = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 60);
+const workers = Number(process.env.BENCH_CHECKOUT_WORKERS ?? 32);
+const apps = ['catalog', 'inventory', 'cart', 'psp', 'payments', 'shipping', 'identity', 'orders', 'gateway'];
+
+export async function checkoutBench(): Promise<void> {
+  const platform = await startPlatform({ apps, placement: true, scheduler: true });
+  try {
+    const shop = new Storefront(platform.url('gateway'));
+    await platform.createAdmin('bench@globalmart.test', 'a long admin passphrase');
+    const admin = (
+      await shop.call('POST', '/api/auth/login', { body: { email: 'bench@globalmart.test', password: 'a long admin passphrase' } })
+    ).body.access_token as string;
+    const products = Array.from({ length: 20 }, (_, i) => `prd_${String(200 + i).padStart(6, '0')}`);
+    for (const p of products) await shop.call('PATCH', `/api/admin/products/${p}`, { token: admin, body: { stock_qty: 1_000_000 } });
+    const customers: Session[] = [];
+    for (let i = 0; i < workers; i++) customers.push(await shop.newCustomer(`Bench ${i}`));
+
+    const accept: number[] = [];
+    const orders: { id: string; customer: Session }[] = [];
+    let failed = 0;
+    const deadline = Date.now() + seconds * 1000;
+    await Promise.all(
+      customers.map(async (c, w) => {
+        for (let n = 0; Date.now() < deadline; n++) {
+          const add = await shop.call('POST', '/api/cart/items', {
+            token: c.token,
+            body: { product_id: products[(w + n) % products.length], quantity: 1 },
+          });
+          if (add.status !== 200) {
+            failed++;
+            continue;
+          }
+          const t0 = performance.now();
+          const res = await shop.checkout(c);
+          accept.push(performance.now() - t0);
+          if (res.status === 201) orders.push({ id: res.body.order_id, customer: c });
+          else failed++;
+        }
+      }),
+    );
+    const placedPerSecond = orders.length / seconds;
+
+    // Completion: wait for every order to leave PENDING (bounded), then read the recorded history.
+    const completion: number[] = [];
+    let pending = 0;
+    const waitUntil = Date.now() + 120_000;
+    for (const o of orders) {
+      const order = await shop
+        .waitForOrder(o.customer, o.id, (st) => st !== 'PENDING', Math.max(1, waitUntil - Date.now()))
+        .catch(() => undefined);
+      const h = order?.status_history as { status: string; at: string }[] | undefined;
+      const placedAt = h?.find((x) => x.status === 'PENDING')?.at;
+      const doneAt = h?.find((x) => x.status === 'CONFIRMED' || x.status === 'CANCELLED')?.at;
+      if (placedAt && doneAt) completion.push(Date.parse(doneAt) - Date.parse(placedAt));
+      else pending++;
+    }
+    accept.sort((a, b) => a - b);
+    completion.sort((a, b) => a - b);
+    const row = {
+      orders_placed: orders.length,
+      orders_per_s: +placedPerSecond.toFixed(1),
+      acceptance_p50_ms: +percentile(accept, 50).toFixed(1),
+      acceptance_p99_ms: +percentile(accept, 99).toFixed(1),
+      completion_p50_ms: percentile(completion, 50),
+      completion_p99_ms: percentile(completion, 99),
+      failed_requests: failed,
+      not_completed_in_120s: pending,
+    };
+    const file = saveResult('checkout', { settings: { seconds, workers }, row });
+    console.log(`\n### Checkout (${seconds} s, ${workers} customers each refilling a cart and checking out, on the same machine)\n`);
+    console.log(
+      '| orders placed | orders/s | accept p50 ms | accept p99 ms | complete p50 ms | complete p99 ms | failed | not completed |',
+    );
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(
+      `| ${row.orders_placed} | ${row.orders_per_s} | ${row.acceptance_p50_ms} | ${row.acceptance_p99_ms} | ${row.completion_p50_ms} | ${row.completion_p99_ms} | ${row.failed_requests} | ${row.not_completed_in_120s} |`,
+    );
+    console.log(`\nTargets: ≥ 116 orders/s, acceptance p99 ≤ 100 ms, completion p99 ≤ 5000 ms. JSON: ${file}`);
+  } finally {
+    await platform.stop();
+  }
+}

@@ -1,0 +1,76 @@
+// A storefront client for system tests: what a web page does, over HTTP to the gateway only.
+import { randomUUID } from 'node:crypto';
+
+// The tests assert on these bodies field by field; a loose type keeps them readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Body = any;
+
+export interface Session {
+  userId: string;
+  email: string;
+  token: string;
+}
+
+export class Storefront {
+  readonly base: string;
+  constructor(gatewayUrl: string) {
+    this.base = gatewayUrl;
+  }
+
+  async call(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: Body }> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** Signs a new customer up and logs in. */
+  async newCustomer(name = 'Test Customer'): Promise<Session> {
+    const email = `c-${randomUUID()}@example.test`;
+    const password = 'correct horse battery staple';
+    const signup = await this.call('POST', '/api/auth/signup', { body: { email, password, name } });
+    if (signup.status !== 201) throw new Error(`signup ${signup.status}: ${JSON.stringify(signup.body)}`);
+    const login = await this.call('POST', '/api/auth/login', { body: { email, password } });
+    if (login.status !== 200) throw new Error(`login ${login.status}: ${JSON.stringify(login.body)}`);
+    return { userId: signup.body.user_id, email, token: login.body.access_token };
+  }
+
+  async checkout(s: Session, opts: { paymentMethod?: string; country?: string; idempotencyKey?: string } = {}) {
+    return this.call('POST', '/api/orders', {
+      token: s.token,
+      headers: { 'idempotency-key': opts.idempotencyKey ?? randomUUID() },
+      body: {
+        payment_method: opts.paymentMethod ?? 'tok_visa',
+        shipping_address: {
+          name: 'Test Customer',
+          line1: '1 Main Street',
+          city: 'Springfield',
+          postal_code: '12345',
+          country: opts.country ?? 'US',
+        },
+      },
+    });
+  }
+
+  /** Polls the order until `done` says so (or the time is up), returning the last answer. */
+  async waitForOrder(s: Session, orderId: string, done: (status: string) => boolean, timeoutMs = 30_000): Promise<Body> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Body;
+    while (Date.now() < deadline) {
+      last = (await this.call('GET', `/api/orders/${orderId}`, { token: s.token })).body;
+      if (last && done(last.status)) return last;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`order ${orderId} still ${last?.status} after ${timeoutMs} ms: ${JSON.stringify(last)}`);
+  }
+}
