@@ -1,11 +1,15 @@
 // `npm run setup`: installs the pinned toolchain (Dapr runtime + CLI, FerretDB), generates local
 // secrets, and checks Redis. Idempotent; `npm start` and `npm test` call it themselves.
-import { ensureLocalSecrets, ensureToolchain, secretsFile, type Toolchain } from '@globalmart/devstack';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataDir, ensureLocalSecrets, ensureToolchain, secretsFile, type Toolchain } from '@globalmart/devstack';
 
 export async function setup(log: (line: string) => void = (l) => console.log(`» ${l}`)): Promise<Toolchain> {
   const started = Date.now();
   const tc = await ensureToolchain(log);
   const { created } = ensureLocalSecrets(secretsFile);
+  // Dapr's name-resolution file lives here (dapr-config/config.yaml).
+  mkdirSync(join(dataDir, 'dapr'), { recursive: true });
   if (created.length > 0) log(`generated local secrets (${created.join(', ')}) in ${secretsFile}`);
   log(
     `toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Dapr ${tc.versions.dapr} (CLI ${tc.versions.daprCli}), FerretDB ${tc.versions.ferretdb}, Node ${process.versions.node}`,

@@ -66,7 +66,11 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const infra = await startInfra(tc, await randomPorts(), { logDir: join(workDir, 'logs'), dataDir: join(workDir, 'data') }, opts);
   const secretsFile = join(workDir, 'secrets.json');
   ensureLocalSecrets(secretsFile);
-  const { resourcesPaths, configFile } = renderResources(join(workDir, 'resources'), { redisHost: infra.redisHost, secretsFile });
+  const { resourcesPaths, configFile } = renderResources(join(workDir, 'resources'), {
+    redisHost: infra.redisHost,
+    secretsFile,
+    nameResolutionDb: join(workDir, 'name-resolution.db'),
+  });
   const apps: Record<string, RunningApp> = {};
   const ctx = {
     toolchain: tc,

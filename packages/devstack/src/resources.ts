@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments, parseDocument, stringify } from 'yaml';
 import { componentsDir, daprConfigDir } from './paths.ts';
 
 export interface ResourceOverrides {
@@ -8,6 +8,8 @@ export interface ResourceOverrides {
   redisHost?: string;
   /** Absolute path of the local secrets file behind `secretstore`. */
   secretsFile?: string;
+  /** Absolute path of the SQLite file behind Dapr name resolution (one per platform). */
+  nameResolutionDb?: string;
 }
 
 interface Metadatum {
@@ -35,7 +37,11 @@ export function renderResources(outDir: string, o: ResourceOverrides): { resourc
     writeFileSync(join(compOut, f), docs.map((d) => stringify(d)).join('---\n'));
   }
   for (const f of readdirSync(daprConfigDir).filter((n) => /\.ya?ml$/.test(n))) {
-    writeFileSync(join(cfgOut, f), readFileSync(join(daprConfigDir, f)));
+    const doc = parseDocument(readFileSync(join(daprConfigDir, f), 'utf8'));
+    if (o.nameResolutionDb && doc.hasIn(['spec', 'nameResolution'])) {
+      doc.setIn(['spec', 'nameResolution', 'configuration', 'connectionString'], o.nameResolutionDb);
+    }
+    writeFileSync(join(cfgOut, f), doc.toString());
   }
   return { resourcesPaths: [compOut, cfgOut], configFile: join(cfgOut, 'config.yaml') };
 }

@@ -101,7 +101,7 @@ function goVersion(): string {
 async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promise<Record<string, string>> {
   const version = pinnedVersion(mod);
   const gv = goVersion();
-  const out = join(cacheDir, 'bin', `${label}-${version}-${buildKey(mod, gv)}`);
+  const out = join(cacheDir, 'bin', `${label}-${version}-${buildKey(mod, gv)}`); // same name as the install stamp
   const bins = mod.binaries(version);
   const paths = Object.fromEntries(bins.map((b) => [b.name, join(out, b.name)]));
   const missing = bins.filter((b) => !existsSync(join(out, b.name)));
@@ -188,12 +188,18 @@ export async function ensureToolchain(log: Log = console.log): Promise<Toolchain
   const minor = daprVersion.split('.').slice(0, 2).join('.');
   const runtimeBins = ['daprd', 'placement', 'scheduler', 'sentry'] as const;
 
-  // An existing install of the same minor version (official `dapr init --slim` or an earlier setup) is used as is.
+  // An install of the same minor version that this project did not build (official `dapr init --slim`) is used
+  // as is; one this project built is replaced whenever tools/dapr changes (the stamp names the build).
   const installed = versionOf(join(daprBinDir, 'daprd'), ['--version']);
-  const reuse = installed?.startsWith(`${minor}.`) && runtimeBins.every((b) => existsSync(join(daprBinDir, b)));
+  const stampFile = join(daprBinDir, '.globalmart-build');
+  const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : undefined;
+  const wanted = `dapr-${daprVersion}-${buildKey(tools.dapr, goVersion())}`;
+  const foreign = stamp === undefined && installed?.startsWith(`${minor}.`) && runtimeBins.every((b) => existsSync(join(daprBinDir, b)));
+  const reuse = foreign || stamp === wanted;
   if (!reuse) {
     const built = await ensureGoModule('dapr', tools.dapr, log);
     for (const b of runtimeBins) copyInto(built[b]!, join(daprBinDir, b));
+    writeFileSync(stampFile, `${wanted}\n`);
     log(`installed Dapr runtime ${daprVersion} into ${daprBinDir}`);
   }
 

@@ -1,19 +1,23 @@
 // Command daprd is the Dapr runtime built with the stable component set (-tags stablecomponents)
-// plus the two components GlobalMart needs from outside that set: NATS JetStream pub/sub and the
-// SMTP output binding.
+// plus what GlobalMart needs from outside that set: NATS JetStream pub/sub, the SMTP output binding,
+// and SQLite name resolution (mDNS, the standalone default, resolves an app-id to every instance on
+// the host, so two local platforms — npm start and a test run — would answer each other's calls).
 package main
 
 import (
 	"github.com/dapr/components-contrib/bindings/smtp"
+	nrsqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
 	"github.com/dapr/components-contrib/pubsub/jetstream"
 	"github.com/dapr/dapr/cmd/daprd/app"
 	bindingsLoader "github.com/dapr/dapr/pkg/components/bindings"
+	nrLoader "github.com/dapr/dapr/pkg/components/nameresolution"
 	pubsubLoader "github.com/dapr/dapr/pkg/components/pubsub"
 )
 
 func init() {
 	pubsubLoader.DefaultRegistry.RegisterComponent(jetstream.NewJetStream, "jetstream")
 	bindingsLoader.DefaultRegistry.RegisterOutputBinding(smtp.NewSMTP, "smtp")
+	nrLoader.DefaultRegistry.RegisterComponent(nrsqlite.NewResolver, "sqlite")
 }
 
 func main() {
