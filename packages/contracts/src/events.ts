@@ -1,3 +1,7 @@
+import { identityEvents } from './identity.ts';
+import { ordersEvents } from './orders.ts';
+import { paymentsEvents } from './payments.ts';
+import { shippingEvents } from './shipping.ts';
 import { z } from 'zod';
 import { Amount, Currency, IsoDateTime, Price } from './common.ts';
 import { CategorySlug, ProductId } from './products.ts';
@@ -72,6 +76,11 @@ export type EventSpec = { name: string; topic: Topic; schema: z.ZodObject; descr
 
 /** The catalogue: CloudEvent type → where it is published and the schema of its `data`. */
 export const eventCatalog = {
+  // Each bounded context declares its own events beside its API (they import only types from here).
+  ...identityEvents,
+  ...ordersEvents,
+  ...paymentsEvents,
+  ...shippingEvents,
   [eventTypes.ProductUpdated]: {
     name: 'ProductUpdated',
     topic: topics.catalog,

@@ -15,7 +15,11 @@ export type UserId = z.infer<typeof UserId>;
 export const UserRole = z.enum(['customer', 'admin']);
 export type UserRole = z.infer<typeof UserRole>;
 
-export const Email = z.string().trim().max(254).pipe(z.email({ error: 'must be a valid email address' }));
+export const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ error: 'must be a valid email address' }));
 
 const CHARACTER_CLASSES = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/];
 
@@ -94,7 +98,11 @@ export const identityEvents = {
   },
 } as const;
 
-const problem = (description?: string): RouteResponse => ({ schema: ProblemDetails, contentType: PROBLEM_JSON, ...(description ? { description } : {}) });
+const problem = (description?: string): RouteResponse => ({
+  schema: ProblemDetails,
+  contentType: PROBLEM_JSON,
+  ...(description ? { description } : {}),
+});
 
 export const identityRoutes: RouteSpec[] = [
   {

@@ -1,22 +1,23 @@
-// gateway: the public REST API (/api/...). Reaches every other service by Dapr service invocation.
-import { createService, unauthorized } from '@globalmart/platform';
+// gateway: the public REST API (/api/...). Verifies customers' tokens, then reaches every other service
+// by Dapr service invocation, passing the verified caller on (x-user-id, x-user-role).
+import { createService } from '@globalmart/platform';
+import { createAuth } from './auth/index.ts';
+import { cartRoutes } from './routes/cart.routes.ts';
+import { identityRoutes } from './routes/identity.routes.ts';
+import { ordersRoutes } from './routes/orders.routes.ts';
 import { productsRoutes } from './routes/products.routes.ts';
-import type { GatewayAuth } from './routes/gateway-auth.ts';
 
 const svc = await createService({ livenessAwaitsReadiness: true });
-// Ready means the services it fronts answer through Dapr; /healthz waits for that once, at start.
-svc.addReadinessCheck('catalog', () => svc.dapr.invoker.invoke('catalog', 'readyz', { timeoutMs: 2_000 }));
-// Until token verification is wired in, nobody is signed in: customer and admin routes answer 401.
-const auth: GatewayAuth = {
-  authenticate: (_req, _res, next) => next(),
-  requireCustomer: () => {
-    throw unauthorized('AUTH.UNAUTHENTICATED', 'Sign in first.');
-  },
-  requireAdmin: () => {
-    throw unauthorized('AUTH.UNAUTHENTICATED', 'Sign in first.');
-  },
-  forwardHeaders: () => ({}),
-};
+const { invoker } = svc.dapr;
+const auth = createAuth({ invoker, logger: svc.logger });
+// Ready means browsing works through Dapr; /healthz waits for that once, at start. Identity is not a
+// readiness gate: while its keys cannot be fetched, signed-in calls answer 503 AUTH.UNAVAILABLE and
+// browsing goes on.
+svc.addReadinessCheck('catalog', () => invoker.invoke('catalog', 'readyz', { timeoutMs: 2_000 }));
+
 svc.app.use(auth.authenticate);
-svc.app.use(productsRoutes(svc.dapr.invoker, auth, svc.logger));
+svc.app.use(identityRoutes(invoker, auth));
+svc.app.use(productsRoutes(invoker, auth, svc.logger));
+svc.app.use(cartRoutes(invoker, auth));
+svc.app.use(ordersRoutes(invoker, auth));
 await svc.start();

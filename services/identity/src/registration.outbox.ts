@@ -1,0 +1,65 @@
+import { identityEventTypes, identityEvents, type CustomerRegistered } from '@globalmart/contracts';
+import type { EventPublisher, Logger } from '@globalmart/platform';
+import type { UserRepository } from './user.repository.ts';
+
+const { topic } = identityEvents[identityEventTypes.CustomerRegistered];
+
+export interface RegistrationOutbox {
+  /** Publishes at once; on failure the user stays marked pending and the sweep publishes later. Never throws. */
+  publishNow(userId: string, registeredAt: Date): Promise<void>;
+  /** One pass over pending registrations older than `graceMs` (so an in-flight publishNow is not raced). */
+  sweep(): Promise<number>;
+  /** Runs sweep every `intervalMs`; returns the stop function (a shutdown hook). */
+  start(intervalMs: number): () => Promise<void>;
+}
+
+/**
+ * The user document carries `registered_event_pending` until CustomerRegistered is out: a crash or a broker
+ * outage between the insert and the publish delays the event, never loses it. A sweep racing publishNow may
+ * publish twice; the fixed event id (`${user_id}:registered`) lets consumers drop the duplicate.
+ */
+export function registrationOutbox(
+  users: UserRepository,
+  publisher: EventPublisher,
+  logger: Logger,
+  { graceMs = 10_000, batch = 100, now = Date.now } = {},
+): RegistrationOutbox {
+  async function publish(userId: string, registeredAt: Date): Promise<boolean> {
+    const data: CustomerRegistered = { customer_id: userId, occurred_at: registeredAt.toISOString() };
+    try {
+      await publisher.publish(topic, identityEventTypes.CustomerRegistered, data, { id: `${userId}:registered` });
+      await users.markRegistrationPublished(userId);
+      return true;
+    } catch (err) {
+      logger.warn({ err, user_id: userId }, 'CustomerRegistered not published yet; the outbox sweep will retry');
+      return false;
+    }
+  }
+  const outbox: RegistrationOutbox = {
+    async publishNow(userId, registeredAt) {
+      await publish(userId, registeredAt);
+    },
+    async sweep() {
+      const pending = await users.pendingRegistrations(new Date(now() - graceMs), batch);
+      let published = 0;
+      for (const p of pending) if (await publish(p.id, p.createdAt)) published++;
+      return published;
+    },
+    start(intervalMs) {
+      let running: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        if (running) return; // a slow pass is not overlapped by the next one
+        running = outbox
+          .sweep()
+          .catch((err: unknown) => logger.warn({ err }, 'registration outbox sweep failed'))
+          .finally(() => (running = undefined));
+      }, intervalMs);
+      timer.unref();
+      return async () => {
+        clearInterval(timer);
+        await running;
+      };
+    },
+  };
+  return outbox;
+}
