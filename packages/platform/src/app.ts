@@ -28,8 +28,11 @@ const PROBES = new Set(['/healthz', '/readyz', '/dapr/config', '/dapr/subscribe'
 const isProbe = (req: IncomingMessage) => PROBES.has((req.url ?? '').split('?')[0] ?? '');
 
 // express.json skips bodies of other types silently (req.body stays undefined); say 415 instead.
+// A chunked request without a content type is a body-less call as daprd forwards it (e.g. POST .../commit), not
+// a body of the wrong type: only a declared non-JSON type, or a sized body without a type, is refused.
 const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const typed = req.headers['content-type'] !== undefined;
+  const hasBody = (typed && req.headers['transfer-encoding'] !== undefined) || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && !req.is(JSON_TYPES)) {
     return next(new AppError(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.'));
   }

@@ -38,3 +38,4 @@ export {
   type StateEntry,
   type StateStore,
 } from './dapr/ports.ts';
+export { casUpdate, createIfAbsent, type CasOptions, type Change } from './dapr/state-cas.ts';

@@ -104,6 +104,26 @@ describe('problem+json error mapping', () => {
     expect(res.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('lets a body-less chunked POST through (how daprd forwards POST .../commit with no body)', async () => {
+    const { request: httpRequest } = await import('node:http');
+    const server = app.listen(0);
+    try {
+      const port = (server.address() as { port: number }).port;
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = httpRequest({ port, method: 'POST', path: '/products/p-3', headers: { 'transfer-encoding': 'chunked' } }, (r) => {
+          r.resume();
+          resolve(r.statusCode);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).not.toBe(415);
+      expect(status).toBeLessThan(500);
+    } finally {
+      server.close();
+    }
+  });
+
   it('accepts application/cloudevents+json, the type Dapr delivers events with', async () => {
     const res = await request(app)
       .post('/products/p-2')

@@ -1,0 +1,59 @@
+import type { Logger, StateStore } from '@globalmart/platform';
+import type { ReservationIndex } from './reservation.index.ts';
+import { isExpired, isFinal, type ReservationRecord } from './reservation.rules.ts';
+import { reservationKey, type ReservationService } from './reservation.service.ts';
+
+export interface SweepResult {
+  expired: number;
+  settled: number;
+}
+
+/**
+ * One pass over the index entries that are due: expire reservations past `expires_at` that were never committed,
+ * re-apply the stock steps of final ones once (heals a crash between a status change and its stock steps), and
+ * drop them from the index. Every step is idempotent, so two replicas sweeping at once do no harm.
+ */
+export async function sweepOnce(
+  deps: { store: StateStore; index: ReservationIndex; reservations: ReservationService; logger: Logger },
+  now: Date = new Date(),
+): Promise<SweepResult> {
+  const result: SweepResult = { expired: 0, settled: 0 };
+  for (const orderId of await deps.index.due(now.getTime())) {
+    try {
+      const record = (await deps.store.get<ReservationRecord>(reservationKey(orderId)))?.value;
+      if (record && isExpired(record, now)) {
+        await deps.reservations.release(orderId, 'expired');
+        result.expired++;
+      } else if (record && !isFinal(record.status)) {
+        await deps.index.schedule(orderId, Date.parse(record.expires_at)); // extended or early: look again later
+      } else {
+        if (record) await deps.reservations.settle(record);
+        await deps.index.remove(orderId);
+        result.settled++;
+      }
+    } catch (err) {
+      // Committed meanwhile (a 409), or the store hiccuped: the entry stays listed for the next pass.
+      deps.logger.warn({ err, order_id: orderId }, 'reservation sweep step failed');
+    }
+  }
+  return result;
+}
+
+/** Runs sweepOnce every `intervalMs`, never two passes at once; returns the stop function (a shutdown hook). */
+export function startExpirySweep(deps: Parameters<typeof sweepOnce>[0], intervalMs: number): () => Promise<void> {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = sweepOnce(deps)
+      .then(({ expired, settled }) => {
+        if (expired > 0) deps.logger.info({ expired, settled }, `released ${expired} expired reservation(s)`);
+      })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'reservation sweep failed'))
+      .finally(() => (running = undefined));
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
