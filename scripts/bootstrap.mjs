@@ -14,6 +14,7 @@ const scripts = {
   test: 'scripts/test.ts',
   bench: 'bench/run.ts',
   'create-admin': 'scripts/create-admin.ts',
+  'helm-check': 'scripts/helm-check.ts',
 };
 
 if (!scripts[command]) {
