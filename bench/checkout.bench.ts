@@ -25,6 +25,12 @@ export async function checkoutBench(): Promise<void> {
     const accept: number[] = [];
     const orders: { id: string; customer: Session }[] = [];
     let failed = 0;
+    // What went wrong, by step and status, so a failed count can be explained.
+    const failures: Record<string, number> = {};
+    const fail = (step: string, status: number) => {
+      failed++;
+      failures[`${step} ${status}`] = (failures[`${step} ${status}`] ?? 0) + 1;
+    };
     const deadline = Date.now() + seconds * 1000;
     await Promise.all(
       customers.map(async (c, w) => {
@@ -34,14 +40,14 @@ export async function checkoutBench(): Promise<void> {
             body: { product_id: products[(w + n) % products.length], quantity: 1 },
           });
           if (add.status !== 200) {
-            failed++;
+            fail('add-to-cart', add.status);
             continue;
           }
           const t0 = performance.now();
           const res = await shop.checkout(c);
           accept.push(performance.now() - t0);
           if (res.status === 201) orders.push({ id: res.body.order_id, customer: c });
-          else failed++;
+          else fail('checkout', res.status);
         }
       }),
     );
@@ -71,6 +77,7 @@ export async function checkoutBench(): Promise<void> {
       completion_p50_ms: percentile(completion, 50),
       completion_p99_ms: percentile(completion, 99),
       failed_requests: failed,
+      failures,
       not_completed_in_120s: pending,
     };
     const file = saveResult('checkout', { settings: { seconds, workers }, row });
@@ -82,6 +89,7 @@ export async function checkoutBench(): Promise<void> {
     console.log(
       `| ${row.orders_placed} | ${row.orders_per_s} | ${row.acceptance_p50_ms} | ${row.acceptance_p99_ms} | ${row.completion_p50_ms} | ${row.completion_p99_ms} | ${row.failed_requests} | ${row.not_completed_in_120s} |`,
     );
+    if (failed > 0) console.log(`\nFailed requests by step and status: ${JSON.stringify(failures)}`);
     console.log(`\nTargets: ≥ 116 orders/s, acceptance p99 ≤ 100 ms, completion p99 ≤ 5000 ms. JSON: ${file}`);
   } finally {
     await platform.stop();
