@@ -39,3 +39,5 @@ export {
   type StateStore,
 } from './dapr/ports.ts';
 export { casUpdate, createIfAbsent, type CasOptions, type Change } from './dapr/state-cas.ts';
+export { every, type Periodic } from './periodic.ts';
+export { Subscriptions, type DeliveryStatus, type EventHandler, type EventMeta } from './subscriptions.ts';

@@ -1,5 +1,5 @@
 // identity: sign-up, login (scrypt), PII encrypted at rest, EdDSA access tokens and their JWKS.
-import { createService } from '@globalmart/platform';
+import { createService, every } from '@globalmart/platform';
 import { identityConfig } from './config.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { createIdentityService } from './identity.service.ts';
@@ -18,7 +18,8 @@ const issuer = await createJwtIssuer(await loadJwtSigningKey(secret), { ttlSecon
 const users = mongoUserRepository(userModel(svc.mongo.connection), createPiiProtector(encryptionKey, blindIndexKey));
 await users.init();
 const outbox = registrationOutbox(users, svc.dapr.publisher, svc.logger);
-svc.onShutdown(outbox.start(svc.config.IDENTITY_OUTBOX_INTERVAL_MS));
+const sweep = every('registration outbox', svc.config.IDENTITY_OUTBOX_INTERVAL_MS, () => outbox.sweep(), svc.logger);
+svc.onShutdown(() => sweep.stop());
 
 svc.app.use(identityRoutes(createIdentityService({ users, issuer, outbox, logger: svc.logger }), issuer));
 await svc.start();

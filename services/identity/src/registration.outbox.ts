@@ -9,8 +9,6 @@ export interface RegistrationOutbox {
   publishNow(userId: string, registeredAt: Date): Promise<void>;
   /** One pass over pending registrations older than `graceMs` (so an in-flight publishNow is not raced). */
   sweep(): Promise<number>;
-  /** Runs sweep every `intervalMs`; returns the stop function (a shutdown hook). */
-  start(intervalMs: number): () => Promise<void>;
 }
 
 /**
@@ -44,21 +42,6 @@ export function registrationOutbox(
       let published = 0;
       for (const p of pending) if (await publish(p.id, p.createdAt)) published++;
       return published;
-    },
-    start(intervalMs) {
-      let running: Promise<unknown> | undefined;
-      const timer = setInterval(() => {
-        if (running) return; // a slow pass is not overlapped by the next one
-        running = outbox
-          .sweep()
-          .catch((err: unknown) => logger.warn({ err }, 'registration outbox sweep failed'))
-          .finally(() => (running = undefined));
-      }, intervalMs);
-      timer.unref();
-      return async () => {
-        clearInterval(timer);
-        await running;
-      };
     },
   };
   return outbox;

@@ -38,22 +38,3 @@ export async function sweepOnce(
   }
   return result;
 }
-
-/** Runs sweepOnce every `intervalMs`, never two passes at once; returns the stop function (a shutdown hook). */
-export function startExpirySweep(deps: Parameters<typeof sweepOnce>[0], intervalMs: number): () => Promise<void> {
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = sweepOnce(deps)
-      .then(({ expired, settled }) => {
-        if (expired > 0) deps.logger.info({ expired, settled }, `released ${expired} expired reservation(s)`);
-      })
-      .catch((err: unknown) => deps.logger.warn({ err }, 'reservation sweep failed'))
-      .finally(() => (running = undefined));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}

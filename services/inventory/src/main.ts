@@ -1,9 +1,9 @@
 // inventory: stock per product and reservations per order in the Dapr state store (etag CAS; never oversells).
 import { inventoryErrorCodes } from '@globalmart/contracts';
-import { createService } from '@globalmart/platform';
+import { createService, every } from '@globalmart/platform';
 import { inventoryConfig } from './config.ts';
 import { startDemoSeed } from './demo.seed.ts';
-import { startExpirySweep } from './expiry.sweep.ts';
+import { sweepOnce } from './expiry.sweep.ts';
 import { inventoryEventRoutes } from './inventory.events.routes.ts';
 import { reservationIndex } from './reservation.index.ts';
 import { reservationService } from './reservation.service.ts';
@@ -32,5 +32,14 @@ const reservations = reservationService({
 
 svc.app.use(stockRoutes(stock, events), reservationRoutes(reservations), inventoryEventRoutes(reservations, svc.logger));
 await svc.start();
-svc.onShutdown(startExpirySweep({ store, index, reservations, logger: svc.logger }, sweepMs));
+const sweep = every(
+  'reservation expiry sweep',
+  sweepMs,
+  async () => {
+    const { expired, settled } = await sweepOnce({ store, index, reservations, logger: svc.logger });
+    if (expired > 0) svc.logger.info({ expired, settled }, `released ${expired} expired reservation(s)`);
+  },
+  svc.logger,
+);
+svc.onShutdown(() => sweep.stop());
 if (svc.config.INVENTORY_SEED === 'demo') svc.onShutdown(startDemoSeed({ invoker: svc.dapr.invoker, stock, logger: svc.logger }));

@@ -1,5 +1,5 @@
 // orders: orders and their state machine (FerretDB, embedded outbox), the checkout saga (Dapr Workflow).
-import { createService } from '@globalmart/platform';
+import { createService, every } from '@globalmart/platform';
 import { checkoutActivities } from './checkout.activities.ts';
 import { CheckoutService } from './checkout.service.ts';
 import { ordersConfig } from './config.ts';
@@ -8,7 +8,6 @@ import { mongoOrderRepository } from './order.repository.mongo.ts';
 import { OrderWriter } from './order.writer.ts';
 import { ordersRoutes } from './orders.routes.ts';
 import { outboxRelay } from './outbox.relay.ts';
-import { every } from './periodic.ts';
 import { shippingSubscriptions } from './shipping.subscriptions.ts';
 import { WorkflowHost } from './workflow.host.ts';
 
@@ -40,11 +39,12 @@ const relay = every(
   config.ORDER_OUTBOX_RELAY_INTERVAL_MS,
   outboxRelay(repo, writer, workflows, logger, { graceMs: config.ORDER_OUTBOX_RELAY_GRACE_MS }),
   logger,
+  { runAtStart: true },
 );
 const shutdown = new AbortController();
 svc.onShutdown(async () => {
   shutdown.abort();
-  relay.stop();
+  await relay.stop();
   await workflows.stop();
 });
 // Registered last, so it runs first: events being published after an answer go out before the relay stops.

@@ -1,5 +1,5 @@
 // shipping: shipments in MongoDB (FerretDB locally), a carrier behind its port, simulated progress by a sweep.
-import { createService } from '@globalmart/platform';
+import { createService, every } from '@globalmart/platform';
 import { shippingConfig } from './config.ts';
 import { progressSweep } from './progress.sweep.ts';
 import { shipmentModel } from './shipment.model.ts';
@@ -17,5 +17,6 @@ const delays = { shipMs: svc.config.SHIPPING_SHIP_DELAY_MS, deliverMs: svc.confi
 svc.app.use(shipmentsRoutes(shipmentService({ repo, carrier: simulatedCarrier(), delays, logger: svc.logger })));
 await svc.start();
 
-const sweep = progressSweep({ repo, publisher: svc.dapr.publisher, delays, logger: svc.logger }).start(svc.config.SHIPPING_SWEEP_MS);
+const progress = progressSweep({ repo, publisher: svc.dapr.publisher, delays, logger: svc.logger });
+const sweep = every('shipment progress sweep', svc.config.SHIPPING_SWEEP_MS, () => progress.runOnce(), svc.logger);
 svc.onShutdown(() => sweep.stop());

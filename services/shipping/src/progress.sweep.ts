@@ -49,27 +49,5 @@ export function progressSweep({ repo, publisher, delays, logger, now = () => new
     return due.length;
   }
 
-  /** Runs every `intervalMs` (never overlapping) until the returned stop() is called. */
-  function start(intervalMs: number): { stop(): Promise<void> } {
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
-    let running: Promise<unknown> = Promise.resolve();
-    const tick = () => {
-      running = runOnce()
-        .catch((err: unknown) => log.warn({ err }, 'sweep failed'))
-        .finally(() => {
-          if (!stopped) timer = setTimeout(tick, intervalMs);
-        });
-    };
-    timer = setTimeout(tick, intervalMs);
-    return {
-      async stop() {
-        stopped = true;
-        clearTimeout(timer);
-        await running;
-      },
-    };
-  }
-
-  return { runOnce, start };
+  return { runOnce };
 }
