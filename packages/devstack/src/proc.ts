@@ -13,6 +13,7 @@ export interface SpawnOptions {
 }
 
 const TAIL_LINES = 400;
+const PIPE_DRAIN_MS = 2_000;
 
 /**
  * A child process the project started and therefore must stop. It runs in its own process group so
@@ -26,12 +27,16 @@ export class ManagedProcess {
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
   readonly exited: Promise<void>;
+  /** Resolves once stdout and stderr are closed (the group leader and every holder of its pipes). */
+  private readonly pipesClosed: Promise<void>;
 
   constructor(name: string, command: string, args: string[], opts: SpawnOptions = {}) {
     this.name = name;
     if (opts.logFile) {
       mkdirSync(dirname(opts.logFile), { recursive: true });
       this.log = createWriteStream(opts.logFile, { flags: 'a' });
+      // A log file that cannot be written (its directory removed) must not crash the owner.
+      this.log.on('error', (err) => this.tail.push(`log file error: ${err.message}`));
     }
     this.child = spawn(command, args, {
       cwd: opts.cwd,
@@ -41,7 +46,8 @@ export class ManagedProcess {
     });
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
-      this.log?.write(text);
+      // Output can still arrive after the process exited (pipe buffers, a child outside the group).
+      if (this.log && !this.log.writableEnded) this.log.write(text);
       for (const line of text.split('\n')) {
         if (!line) continue;
         this.tail.push(line);
@@ -51,6 +57,7 @@ export class ManagedProcess {
     };
     this.child.stdout?.on('data', onData);
     this.child.stderr?.on('data', onData);
+    this.pipesClosed = new Promise((resolveClosed) => this.child.once('close', () => resolveClosed()));
     this.exited = new Promise((resolveExit) => {
       this.child.once('exit', (code, signal) => {
         this.exitCode = code;
@@ -93,7 +100,11 @@ export class ManagedProcess {
     }
     // Children of the group may outlive their leader (a daprd whose CLI died): sweep the group.
     if (this.pid) signalGroup(this.pid, 'SIGKILL');
-    this.log?.end();
+    // Keep the log open for what is still in the pipes; a process that left the group and holds
+    // them open does not keep us waiting for long.
+    await Promise.race([this.pipesClosed, sleep(PIPE_DRAIN_MS)]);
+    const log = this.log;
+    if (log && !log.writableEnded) await new Promise<void>((flushed) => log.end(() => flushed()));
   }
 }
 
