@@ -51,7 +51,7 @@ export function toFieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
-function queryInt(field: string, min: number, max: number | undefined, fallback: number) {
+export function queryInt(field: string, min: number, max: number | undefined, fallback: number) {
   const error = max === undefined ? `${field} must be an integer >= ${min}` : `${field} must be an integer from ${min} to ${max}`;
   const int = max === undefined ? z.int({ error }).min(min, { error }) : z.int({ error }).min(min, { error }).max(max, { error });
   // Only plain digit strings become numbers: z.coerce would also turn '', ' 7 ', '0x10' and '1e2' into numbers.

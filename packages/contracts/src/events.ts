@@ -1,4 +1,5 @@
 import { identityEvents } from './identity.ts';
+import { notificationsEvents } from './notifications.ts';
 import { ordersEvents } from './orders.ts';
 import { paymentsEvents } from './payments.ts';
 import { shippingEvents } from './shipping.ts';
@@ -14,6 +15,7 @@ export const topics = {
   catalog: 'catalog',
   shipping: 'shipping',
   customers: 'customers',
+  notifications: 'notifications',
 } as const;
 export type Topic = (typeof topics)[keyof typeof topics];
 
@@ -81,6 +83,7 @@ export const eventCatalog = {
   ...ordersEvents,
   ...paymentsEvents,
   ...shippingEvents,
+  ...notificationsEvents,
   [eventTypes.ProductUpdated]: {
     name: 'ProductUpdated',
     topic: topics.catalog,

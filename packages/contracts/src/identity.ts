@@ -71,6 +71,12 @@ export type UserProfile = z.infer<typeof UserProfile>;
 
 export const UserIdParams = z.object({ id: UserId });
 
+/** What notifications needs to write to a customer; only the notifications app-id may ask (identity checks the Dapr caller). */
+export const ContactDetails = z
+  .object({ user_id: UserId, email: z.string(), name: z.string() })
+  .register(apiSchemas, { id: 'ContactDetails', description: 'Decrypted contact details, for the notifications service only.' });
+export type ContactDetails = z.infer<typeof ContactDetails>;
+
 /** Public keys only (RFC 7517); loose so members a newer identity adds pass through. */
 export const Jwk = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string().optional(), use: z.string().optional() });
 export const Jwks = z.object({ keys: z.array(Jwk) }).register(apiSchemas, { id: 'Jwks', description: 'JSON Web Key Set (public keys).' });
@@ -152,6 +158,14 @@ export const identityRoutes: RouteSpec[] = [
     tags: ['identity'],
     params: UserIdParams,
     responses: { 200: { schema: UserProfile }, 401: problem(), 404: problem() },
+  },
+  {
+    method: 'GET',
+    path: '/contacts/{id}',
+    summary: 'Contact details of a user (identity, internal; only the notifications app may call it, others get 403)',
+    tags: ['identity'],
+    params: UserIdParams,
+    responses: { 200: { schema: ContactDetails }, 403: problem(), 404: problem() },
   },
   {
     method: 'GET',

@@ -10,3 +10,6 @@ export * from './cart.ts';
 export * from './payments.ts';
 export * from './shipping.ts';
 export * from './orders.ts';
+export * from './notifications.ts';
+export * from './recommendations.ts';
+export * from './analytics.ts';

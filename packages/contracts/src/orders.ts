@@ -102,9 +102,14 @@ export const ordersEventTypes = {
   OrderDelivered: 'globalmart.orders.order-delivered.v1',
 } as const;
 
+// The same shape as OrderPlaced's lines (events.ts imports this file, so it cannot be imported from there).
+const OrderEventItem = z.object({ product_id: ProductId, quantity: z.int().min(1), unit_price: Price, currency: Currency });
+
 export const OrderConfirmed = z.object({
   order_id: OrderId,
   customer_id: z.string(),
+  /** The confirmed lines (consumers such as notifications, recommendations and analytics need them). */
+  items: z.array(OrderEventItem).min(1),
   total: Amount,
   currency: Currency,
   occurred_at: IsoDateTime,

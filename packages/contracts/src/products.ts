@@ -63,9 +63,14 @@ export const StockPatch = z
   .register(apiSchemas, { id: 'StockPatch' });
 export type StockPatch = z.infer<typeof StockPatch>;
 
-/** The public product page: the catalog's product plus live stock; `degraded` names parts that could not be fetched in time. */
+/**
+ * The public product page: the catalog's product, live stock and recommendations, fetched in parallel; `degraded`
+ * names the parts that could not be fetched within the page's budget (they are null or empty, the page still answers).
+ */
 export const ProductDetail = Product.extend({
   stock_qty: z.int().min(0).nullable(),
+  // The shape of recommendations' Recommendation without its score (recommendations.ts imports this file).
+  recommendations: z.array(z.object({ product_id: ProductId, reason: z.enum(['co-purchase', 'similar', 'popular']) })),
   degraded: z.array(z.string()),
 }).register(apiSchemas, { id: 'ProductDetail' });
 export type ProductDetail = z.infer<typeof ProductDetail>;

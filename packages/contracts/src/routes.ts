@@ -1,8 +1,11 @@
+import { analyticsRoutes } from './analytics.ts';
 import { cartRoutes } from './cart.ts';
 import { identityRoutes } from './identity.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { ordersGatewayRoutes, ordersRoutes } from './orders.ts';
+import { notificationsRoutes } from './notifications.ts';
 import { paymentsRoutes } from './payments.ts';
+import { recommendationsRoutes } from './recommendations.ts';
 import { shippingRoutes } from './shipping.ts';
 import type { z } from 'zod';
 import { PROBLEM_JSON, ProblemDetails } from './common.ts';
@@ -143,4 +146,7 @@ export const routes: RouteSpec[] = [
   ...ordersGatewayRoutes,
   ...paymentsRoutes,
   ...shippingRoutes,
+  ...notificationsRoutes,
+  ...recommendationsRoutes,
+  ...analyticsRoutes,
 ];

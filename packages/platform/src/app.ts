@@ -19,6 +19,8 @@ export interface AppOptions {
   jsonLimit?: string | number;
   /** /healthz stays 503 until /readyz has passed once (a gateway is of no use before what it fronts answers). */
   livenessAwaitsReadiness?: boolean;
+  /** Paths whose successful requests are logged at debug, not info (e.g. a cron binding's trigger every few seconds). */
+  quietPaths?: string[];
 }
 
 // application/*+json admits application/cloudevents+json: that is how Dapr delivers pub/sub events.
@@ -39,8 +41,14 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-const levelFor = (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-  err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+const levelFor = (quiet: Set<string>) => (req: IncomingMessage, res: ServerResponse, err?: Error) =>
+  err || res.statusCode >= 500
+    ? 'error'
+    : res.statusCode >= 400
+      ? 'warn'
+      : quiet.has((req.url ?? '').split('?')[0] ?? '')
+        ? 'debug'
+        : 'info';
 
 /** Keeps a caller's x-request-id (bounded) or makes one, and echoes it on the response. */
 function requestId(req: IncomingMessage, res: ServerResponse): string {
@@ -60,6 +68,7 @@ export function createApp({
   readiness = new Readiness(),
   jsonLimit = '100kb',
   livenessAwaitsReadiness = false,
+  quietPaths = [],
 }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -67,7 +76,7 @@ export function createApp({
     pinoHttp({
       logger,
       genReqId: requestId,
-      customLogLevel: levelFor,
+      customLogLevel: levelFor(new Set(quietPaths)),
       autoLogging: { ignore: isProbe },
       // One short line per request; `caller` is the app-id Dapr stamps on service invocations (absent for direct calls).
       serializers: {

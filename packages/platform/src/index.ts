@@ -22,9 +22,11 @@ export {
   type Caller,
 } from './caller.ts';
 export {
+  BindingError,
   InvokeError,
   PublishError,
   StateConflictError,
+  type BindingInvoker,
   type DaprPorts,
   type EventPublisher,
   type HttpMethod,
@@ -40,4 +42,11 @@ export {
 } from './dapr/ports.ts';
 export { casUpdate, createIfAbsent, type CasOptions, type Change } from './dapr/state-cas.ts';
 export { every, type Periodic } from './periodic.ts';
-export { Subscriptions, type DeliveryStatus, type EventHandler, type EventMeta } from './subscriptions.ts';
+export {
+  Subscriptions,
+  type DeadLetterEvent,
+  type DeadLetterHandler,
+  type DeliveryStatus,
+  type EventHandler,
+  type EventMeta,
+} from './subscriptions.ts';

@@ -23,6 +23,8 @@ export interface ServiceOptions<S extends ConfigShape, M extends boolean | strin
   jsonLimit?: string | number;
   /** /healthz answers 503 until the readiness checks have passed once (the gateway waits for what it fronts). */
   livenessAwaitsReadiness?: boolean;
+  /** Successful requests on these paths are logged at debug (see AppOptions.quietPaths). */
+  quietPaths?: string[];
   /** Per readiness check; default 2 s. */
   readinessTimeoutMs?: number;
   /** How long in-flight requests may finish after SIGTERM; default 10 s. */
@@ -114,6 +116,7 @@ async function assemble<C extends BaseConfig, M>(
     readiness,
     jsonLimit: options.jsonLimit ?? '100kb',
     livenessAwaitsReadiness: options.livenessAwaitsReadiness ?? false,
+    quietPaths: options.quietPaths ?? [],
   });
   return {
     config,

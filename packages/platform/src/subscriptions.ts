@@ -1,4 +1,4 @@
-import { eventCatalog, type EventData, type EventType } from '@globalmart/contracts';
+import { eventCatalog, topics, type EventData, type EventType } from '@globalmart/contracts';
 import { Router } from 'express';
 import type { Logger } from './logger.ts';
 
@@ -12,6 +12,38 @@ export interface EventMeta {
 
 /** Returns nothing for SUCCESS; a thrown error means RETRY (Dapr's inbound resiliency policy, then the DLQ). */
 export type EventHandler<T extends EventType> = (data: EventData<T>, meta: EventMeta) => Promise<DeliveryStatus | void>;
+
+/**
+ * What Dapr delivers on a dead-letter topic: the original message as it was published (the sidecar re-publishes
+ * the bytes it could not deliver), so the CloudEvent keeps its id, type, source, time and `topic` attribute.
+ */
+export interface DeadLetterEvent {
+  /** The topic the event was published to (the dead-letter topic without `-dlq`). */
+  topic: string;
+  deadLetterTopic: string;
+  /** CloudEvent id and type; undefined only when the dead-lettered message was not a CloudEvent. */
+  id: string | undefined;
+  type: string | undefined;
+  data: unknown;
+  /** The whole envelope (source, time, traceparent, ...). */
+  cloudEvent: Record<string, unknown>;
+}
+
+/** Returns nothing for SUCCESS; a thrown error means RETRY. A dead-letter topic has no dead-letter topic of its own. */
+export type DeadLetterHandler = (event: DeadLetterEvent) => Promise<DeliveryStatus | void>;
+
+const DLQ_SUFFIX = '-dlq';
+
+/** `data`, or `data_base64` decoded (JSON when it parses), as CloudEvents 1.0 carries a binary payload. */
+function cloudEventData(ce: Record<string, unknown>): unknown {
+  if (ce.data !== undefined || typeof ce.data_base64 !== 'string') return ce.data;
+  const text = Buffer.from(ce.data_base64, 'base64').toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
 /** `/events/order-placed` for OrderPlaced: a readable route per event. */
 const routeFor = (name: string) => `/events/${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
@@ -29,6 +61,7 @@ export class Subscriptions {
     string,
     { route: string; topic: string; handle: (body: { id?: string; data?: unknown }) => Promise<DeliveryStatus> }
   >();
+  readonly #deadLetterTopics: { topic: string; route: string; handle: (body: Record<string, unknown>) => Promise<DeliveryStatus> }[] = [];
 
   constructor(logger: Logger, pubsubName = 'pubsub') {
     this.#logger = logger;
@@ -58,7 +91,35 @@ export class Subscriptions {
     return this;
   }
 
-  /** GET /dapr/subscribe and one POST route per event type. */
+  /**
+   * Subscribes to `<topic>-dlq` for every topic of the catalogue (but `notifications`, whose events nobody retries),
+   * with no dead-letter topic of its own; `handler` gets each dead-lettered CloudEvent. Dapr puts a message there
+   * after the inbound retry policy gave up on it, or at once when a subscriber answered DROP, so the same event
+   * arrives once per subscriber that failed it.
+   */
+  deadLetters(handler: DeadLetterHandler): this {
+    const log = this.#logger;
+    for (const topic of Object.values(topics).filter((t) => t !== topics.notifications)) {
+      const deadLetterTopic = `${topic}${DLQ_SUFFIX}`;
+      this.#deadLetterTopics.push({
+        topic: deadLetterTopic,
+        route: `/events/dead-letters/${topic}`,
+        handle: async (ce) => {
+          const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+          const event = { topic, deadLetterTopic, id: str(ce.id), type: str(ce.type), data: cloudEventData(ce), cloudEvent: ce };
+          try {
+            return (await handler(event)) ?? 'SUCCESS';
+          } catch (err) {
+            log.warn({ err, event_id: event.id, topic: deadLetterTopic }, 'dead letter not stored yet; Dapr will redeliver');
+            return 'RETRY';
+          }
+        },
+      });
+    }
+    return this;
+  }
+
+  /** GET /dapr/subscribe and one POST route per event type (and per dead-letter topic). */
   router(): Router {
     const router = Router();
     const byTopic = new Map<string, { match: string; path: string }[]>();
@@ -68,15 +129,22 @@ export class Subscriptions {
         res.json({ status: await h.handle((req.body ?? {}) as { id?: string; data?: unknown }) });
       });
     }
+    for (const d of this.#deadLetterTopics) {
+      router.post(d.route, async (req, res) => {
+        const body: unknown = req.body;
+        res.json({ status: await d.handle(body && typeof body === 'object' ? (body as Record<string, unknown>) : {}) });
+      });
+    }
     router.get('/dapr/subscribe', (_req, res) => {
-      res.json(
-        [...byTopic].map(([topic, rules]) => ({
+      res.json([
+        ...[...byTopic].map(([topic, rules]) => ({
           pubsubname: this.#pubsubName,
           topic,
           routes: { rules, default: '/events/ignored' },
-          deadLetterTopic: `${topic}-dlq`,
+          deadLetterTopic: `${topic}${DLQ_SUFFIX}`,
         })),
-      );
+        ...this.#deadLetterTopics.map((d) => ({ pubsubname: this.#pubsubName, topic: d.topic, routes: { default: d.route } })),
+      ]);
     });
     router.post('/events/ignored', (_req, res) => {
       res.json({ status: 'SUCCESS' });

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDaprAdapters, type DaprAdapters } from '../src/dapr/dapr.adapters.ts';
-import { InvokeError, PublishError, StateConflictError } from '../src/dapr/ports.ts';
+import { BindingError, InvokeError, PublishError, StateConflictError } from '../src/dapr/ports.ts';
 import { captureLogger } from './helpers.ts';
 
 // A stub sidecar: records what the adapters send over Dapr's HTTP API and answers as told. The real daprd
@@ -101,6 +101,30 @@ describe('DaprEventPublisher', () => {
   it('throws PublishError when the sidecar refuses (the SDK only returns { error })', async () => {
     answer = () => json(500, { errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' });
     await expect(dapr.publisher.publish('orders', 't', {})).rejects.toSatisfy((e) => e instanceof PublishError && e.status === 500);
+  });
+});
+
+describe('DaprBindings', () => {
+  it('POSTs { data, metadata, operation } to /v1.0/bindings/<name> with the token, and returns the answer', async () => {
+    answer = () => ({ status: 204 });
+    const sent = await dapr.bindings.invoke('email', 'create', '<p>Hi</p>', { emailTo: 'a@example.com', subject: 'Hello' });
+    expect(sent).toBeUndefined();
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/v1.0/bindings/email' });
+    expect(seen[0]?.headers).toMatchObject({ 'dapr-api-token': 'dapr-secret' });
+    expect(JSON.parse(seen[0]!.body)).toEqual({
+      data: '<p>Hi</p>',
+      metadata: { emailTo: 'a@example.com', subject: 'Hello' },
+      operation: 'create',
+    });
+    answer = () => json(200, { key: 'k-1' });
+    expect(await dapr.bindings.invoke('blob', 'create', { a: 1 })).toEqual({ key: 'k-1' });
+  });
+
+  it('throws BindingError with the status when the binding fails', async () => {
+    answer = () => json(500, { errorCode: 'ERR_INVOKE_OUTPUT_BINDING', message: 'error from smtp binding, sending email failed' });
+    const err = await dapr.bindings.invoke('email', 'create', 'x', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BindingError);
+    expect(err).toMatchObject({ binding: 'email', operation: 'create', status: 500 });
   });
 });
 

@@ -73,4 +73,17 @@ describe('/healthz and /readyz', () => {
     expect(completed).toHaveLength(1);
     expect((completed[0]?.req as { url: string }).url).toBe('/ping');
   });
+
+  it('logs successful requests on quiet paths at debug (a cron trigger), failures there still at warn/error', async () => {
+    let ok = true;
+    const { app, lines } = testApp({
+      quietPaths: ['/rollup'],
+      routes: (a) => a.post('/rollup', (_req, res) => void res.status(ok ? 200 : 500).json({})),
+    });
+    await request(app).post('/rollup');
+    ok = false;
+    await request(app).post('/rollup?x=1');
+    const completed = lines.filter((l) => (l.req as { url?: string } | undefined)?.url?.startsWith('/rollup'));
+    expect(completed.map((l) => l.level)).toEqual(['error']);
+  });
 });

@@ -22,6 +22,7 @@ export interface TestAppOptions {
   jsonLimit?: string;
   routes?: (app: Express) => void;
   livenessAwaitsReadiness?: boolean;
+  quietPaths?: string[];
 }
 
 /** createApp + the service's routes + finalizeApp, the order createService uses. */
@@ -34,6 +35,7 @@ export function testApp(options: TestAppOptions = {}) {
     readiness: options.readiness,
     jsonLimit: options.jsonLimit,
     livenessAwaitsReadiness: options.livenessAwaitsReadiness,
+    quietPaths: options.quietPaths,
   });
   options.routes?.(app);
   finalizeApp(app, logger);

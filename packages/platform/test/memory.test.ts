@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryDapr, MemoryInvoker, MemoryStateStore } from '../src/testing.ts';
+import { createMemoryDapr, MemoryBindings, MemoryInvoker, MemoryStateStore } from '../src/testing.ts';
 import { AppError } from '../src/errors.ts';
-import { InvokeError, StateConflictError } from '../src/dapr/ports.ts';
+import { BindingError, InvokeError, StateConflictError } from '../src/dapr/ports.ts';
 
 describe('MemoryStateStore behaves like the StateStore port', () => {
   it('saves and reads a value with an etag that changes on every write', async () => {
@@ -88,5 +88,27 @@ describe('createMemoryDapr', () => {
     expect(await dapr.health.isReady()).toBe(true);
     dapr.health.ready = false;
     expect(await dapr.health.isReady()).toBe(false);
+  });
+});
+
+describe('MemoryBindings behaves like the BindingInvoker port', () => {
+  it('records what went out, answers through a handler, and counts failed attempts apart', async () => {
+    const bindings = new MemoryBindings();
+    expect(await bindings.invoke('email', 'create', '<p>a</p>', { emailTo: 'a@example.com' })).toBeUndefined();
+    let down = true;
+    bindings.on('email', () => {
+      if (down) throw new BindingError('email', 'create', 500, undefined);
+      return { ok: true };
+    });
+    await expect(bindings.invoke('email', 'create', '<p>b</p>')).rejects.toBeInstanceOf(BindingError);
+    down = false;
+    expect(await bindings.invoke('email', 'create', '<p>c</p>')).toEqual({ ok: true });
+    expect(bindings.sent.map((c) => [c.name, c.operation, c.data])).toEqual([
+      ['email', 'create', '<p>a</p>'],
+      ['email', 'create', '<p>c</p>'],
+    ]);
+    expect(bindings.sent[0]?.metadata).toEqual({ emailTo: 'a@example.com' });
+    expect(bindings.attempts).toBe(3);
+    expect(createMemoryDapr().bindings).toBeInstanceOf(MemoryBindings);
   });
 });

@@ -1,9 +1,9 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { eventTypes, ordersEventTypes } from '@globalmart/contracts';
+import { eventTypes, ordersEventTypes, topics } from '@globalmart/contracts';
 import { createLogger, loadConfig } from '../src/index.ts';
-import { Subscriptions } from '../src/subscriptions.ts';
+import { Subscriptions, type DeadLetterEvent } from '../src/subscriptions.ts';
 
 const logger = createLogger(loadConfig({}, { APP_ID: 'test', APP_PORT: '0', LOG_LEVEL: 'silent' }));
 const orderId = `ord_${'a'.repeat(32)}`;
@@ -56,5 +56,52 @@ describe('Subscriptions', () => {
     fail = true;
     expect((await http.post('/events/order-placed').send({ id: 'e3', data: placed })).body).toEqual({ status: 'RETRY' });
     expect((await http.post('/events/ignored').send({})).body).toEqual({ status: 'SUCCESS' });
+  });
+
+  it('subscribes to <topic>-dlq for every topic but notifications, without a dead-letter topic of its own', async () => {
+    const subs = new Subscriptions(logger).on(eventTypes.OrderPlaced, async () => {}).deadLetters(async () => {});
+    const declared = (await request(app(subs)).get('/dapr/subscribe')).body as { topic: string; deadLetterTopic?: string }[];
+    const dlq = declared.filter((d) => d.topic.endsWith('-dlq'));
+    const expected = Object.values(topics).filter((t) => t !== 'notifications');
+    expect(dlq.map((d) => d.topic).sort()).toEqual(expected.map((t) => `${t}-dlq`).sort());
+    expect(dlq.find((d) => d.topic === 'orders-dlq')).toEqual({
+      pubsubname: 'pubsub',
+      topic: 'orders-dlq',
+      routes: { default: '/events/dead-letters/orders' },
+    });
+    expect(declared.find((d) => d.topic === 'orders')?.deadLetterTopic).toBe('orders-dlq');
+  });
+
+  it('hands the dead-lettered CloudEvent (id, type, data, original topic) to the handler; a throw means RETRY', async () => {
+    const seen: DeadLetterEvent[] = [];
+    let fail = false;
+    const subs = new Subscriptions(logger).deadLetters(async (event) => {
+      if (fail) throw new Error('store down');
+      seen.push(event);
+    });
+    const http = request(app(subs));
+    const ce = {
+      specversion: '1.0',
+      id: `${orderId}:placed`,
+      type: eventTypes.OrderPlaced,
+      source: 'orders',
+      topic: 'orders',
+      data: placed,
+    };
+    const res = await http.post('/events/dead-letters/orders').set('content-type', 'application/cloudevents+json').send(JSON.stringify(ce));
+    expect(res.body).toEqual({ status: 'SUCCESS' });
+    expect(seen[0]).toEqual({
+      topic: 'orders',
+      deadLetterTopic: 'orders-dlq',
+      id: `${orderId}:placed`,
+      type: eventTypes.OrderPlaced,
+      data: placed,
+      cloudEvent: ce,
+    });
+    const binary = { id: 'e-2', type: 't', data_base64: Buffer.from('{"a":1}').toString('base64') };
+    await http.post('/events/dead-letters/payments').send(binary);
+    expect(seen[1]).toMatchObject({ topic: 'payments', deadLetterTopic: 'payments-dlq', id: 'e-2', data: { a: 1 } });
+    fail = true;
+    expect((await http.post('/events/dead-letters/orders').send(ce)).body).toEqual({ status: 'RETRY' });
   });
 });

@@ -10,8 +10,10 @@ import type { BaseConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { DaprHttpInvoker } from './dapr.invoker.ts';
 import {
+  BindingError,
   PublishError,
   StateConflictError,
+  type BindingInvoker,
   type DaprPorts,
   type EventPublisher,
   type PublishOptions,
@@ -57,6 +59,30 @@ export class DaprEventPublisher implements EventPublisher {
       metadata,
     });
     if (result.error) throw new PublishError(topic, type, sdkErrorStatus(result.error), result.error);
+  }
+}
+
+/** Output bindings through the SDK (POST /v1.0/bindings/<name> with `{ data, metadata, operation }`). */
+export class DaprBindings implements BindingInvoker {
+  readonly #client: DaprClient;
+  constructor(client: DaprClient) {
+    this.#client = client;
+  }
+
+  async invoke<T = unknown>(
+    name: string,
+    operation: string,
+    data?: unknown,
+    metadata: Record<string, string> = {},
+  ): Promise<T | undefined> {
+    try {
+      const answer: unknown = await this.#client.binding.send(name, operation, data, metadata);
+      // The SDK gives '' for an empty answer (an SMTP send answers 204).
+      return answer === '' || answer === null ? undefined : (answer as T);
+    } catch (err) {
+      // The SDK throws the sidecar's answer as JSON text ({ status, ... }); status 0 when there was none.
+      throw new BindingError(name, operation, sdkErrorStatus(err), undefined, err);
+    }
   }
 }
 
@@ -177,15 +203,13 @@ export function createDaprAdapters(config: SidecarConfig, logger: Logger): DaprA
     // Never the SDK's Debug level: it logs request headers, dapr-api-token included.
     logger: { level: LogLevel.Warn, service: sdkLogger(logger) },
   });
-  const invoker = new DaprHttpInvoker({
-    host: config.DAPR_HOST,
-    httpPort: config.DAPR_HTTP_PORT,
-    apiToken: config.DAPR_API_TOKEN,
-  });
+  const sidecar = { host: config.DAPR_HOST, httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN };
+  const invoker = new DaprHttpInvoker(sidecar);
   const stores = new Map<string, DaprStateStore>();
   return {
     client,
     invoker,
+    bindings: new DaprBindings(client),
     publisher: new DaprEventPublisher(client),
     secrets: new DaprSecretReader(client),
     health: new DaprSidecarHealth(config),

@@ -4,6 +4,7 @@
  */
 import {
   InvokeError,
+  type BindingInvoker,
   type DaprPorts,
   type EventPublisher,
   type HttpMethod,
@@ -118,6 +119,43 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
+export interface BindingCall {
+  name: string;
+  operation: string;
+  data: unknown;
+  metadata: Record<string, string>;
+}
+export type BindingHandler = (call: BindingCall) => unknown;
+
+/**
+ * Output bindings for unit tests: `on(name, handler)` decides the answer (what it returns, or what it throws, e.g. a
+ * BindingError to play a failing SMTP relay); a binding without a handler answers undefined. `sent` records the
+ * calls that succeeded (what really went out), `attempts` every call.
+ */
+export class MemoryBindings implements BindingInvoker {
+  readonly sent: BindingCall[] = [];
+  attempts = 0;
+  #handlers = new Map<string, BindingHandler>();
+
+  on(name: string, handler: BindingHandler): this {
+    this.#handlers.set(name, handler);
+    return this;
+  }
+
+  async invoke<T = unknown>(
+    name: string,
+    operation: string,
+    data?: unknown,
+    metadata: Record<string, string> = {},
+  ): Promise<T | undefined> {
+    this.attempts++;
+    const call = { name, operation, data: wire(data), metadata: { ...metadata } };
+    const answer = await this.#handlers.get(name)?.(call);
+    this.sent.push(call);
+    return wire(answer) as T | undefined;
+  }
+}
+
 export class MemorySidecarHealth implements SidecarHealth {
   ready = true;
   async isReady(): Promise<boolean> {
@@ -128,6 +166,7 @@ export class MemorySidecarHealth implements SidecarHealth {
 export interface MemoryDapr extends DaprPorts {
   invoker: MemoryInvoker;
   publisher: MemoryPublisher;
+  bindings: MemoryBindings;
   health: MemorySidecarHealth;
   secrets: MemorySecretReader;
   state(storeName?: string): MemoryStateStore;
@@ -149,6 +188,7 @@ export function createMemoryDapr(now: () => number = Date.now): MemoryDapr {
   return {
     invoker: new MemoryInvoker(),
     publisher: new MemoryPublisher(),
+    bindings: new MemoryBindings(),
     secrets: new MemorySecretReader(),
     health: new MemorySidecarHealth(),
     state(storeName = 'statestore') {

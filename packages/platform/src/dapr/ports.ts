@@ -116,10 +116,40 @@ export interface SecretReader {
   get(name: string, storeName?: string): Promise<string>;
 }
 
+/**
+ * Dapr output bindings (POST /v1.0/bindings/<name>): email through `bindings.smtp`, and whatever else a component
+ * puts behind a name. Which system answers is the component's business, never the caller's.
+ */
+export interface BindingInvoker {
+  /**
+   * Runs `operation` (e.g. `create`) on the binding `name` with `data` and per-request `metadata` (e.g. `emailTo`,
+   * `subject`); resolves to the binding's answer (parsed JSON, text, or undefined when empty), throws BindingError
+   * unless the sidecar answered 2xx.
+   */
+  invoke<T = unknown>(name: string, operation: string, data?: unknown, metadata?: Record<string, string>): Promise<T | undefined>;
+}
+
+/** `status` is the sidecar's HTTP answer (0 when none came: sidecar unreachable, timeout); `body` its parsed error. */
+export class BindingError extends Error {
+  readonly binding: string;
+  readonly operation: string;
+  readonly status: number;
+  readonly body: unknown;
+  constructor(binding: string, operation: string, status: number, body: unknown, cause?: unknown) {
+    super(`binding ${binding}/${operation} failed: ${status === 0 ? 'no answer' : `status ${status}`}`, { cause });
+    this.name = 'BindingError';
+    this.binding = binding;
+    this.operation = operation;
+    this.status = status;
+    this.body = body;
+  }
+}
+
 /** Everything a service gets from the kit; createService builds the Dapr one, tests use createMemoryDapr(). */
 export interface DaprPorts {
   invoker: ServiceInvoker;
   publisher: EventPublisher;
+  bindings: BindingInvoker;
   state(storeName?: string): StateStore;
   secrets: SecretReader;
   health: SidecarHealth;
