@@ -1,14 +1,38 @@
 // `npm start`: the whole platform on this machine. Starts what is not already running (Redis,
 // FerretDB, placement, scheduler, MailDev), then every app and its sidecar through the real Dapr CLI
 // (`dapr run -f`), prints a readiness table, and on Ctrl-C / SIGTERM stops everything it started.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+// `BROKER=rabbitmq|jetstream|mqtt|redis npm start` puts `pubsub` on that broker (components/brokers/<broker>.yaml;
+// redis, the default, is components/pubsub.yaml): the components are rendered into .data/run/resources with that file
+// as `pubsub`, and the broker is found on its port or started (and then stopped on exit).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { dataDir, defaultPorts, httpOk, ManagedProcess, repoRoot, startInfra, waitUntil, type Infra } from '@globalmart/devstack';
+import {
+  brokerComponentFile,
+  brokers,
+  dataDir,
+  defaultPorts,
+  httpOk,
+  ManagedProcess,
+  parseBroker,
+  renderResources,
+  repoRoot,
+  startInfra,
+  waitUntil,
+  type Broker,
+  type Infra,
+} from '@globalmart/devstack';
 import { setup } from './setup.ts';
 
 const log = (line: string) => console.log(`» ${line}`);
+let broker: Broker;
+try {
+  broker = parseBroker(process.env.BROKER);
+} catch (err) {
+  console.error(`npm start: ${(err as Error).message}`);
+  process.exit(2);
+}
 const started = Date.now();
 const runDir = join(dataDir, 'run');
 const logDir = join(runDir, 'logs');
@@ -26,11 +50,22 @@ interface RunFile {
   apps: RunApp[];
 }
 
-/** The committed dapr.yaml with absolute paths and this run's overrides (GATEWAY_PORT). */
-function renderRunFile(): { file: string; apps: RunApp[] } {
+/** The committed dapr.yaml with absolute paths and this run's overrides (GATEWAY_PORT, BROKER). */
+function renderRunFile(i: Infra): { file: string; apps: RunApp[] } {
   const doc = parse(readFileSync(join(repoRoot, 'dapr.yaml'), 'utf8')) as RunFile;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(repoRoot, p));
   doc.common.resourcesPaths = doc.common.resourcesPaths.map(abs);
+  if (i.broker !== 'redis') {
+    // The same components with the chosen broker's file as `pubsub` (relative paths inside them are daprd's cwd's,
+    // so the copies work from any folder); dapr-config stays the committed one.
+    rmSync(join(runDir, 'resources'), { recursive: true, force: true });
+    const rendered = renderResources(join(runDir, 'resources'), {
+      broker: i.broker,
+      ...(i.pubsubUrl ? { pubsubUrl: i.pubsubUrl } : {}),
+    });
+    const committed = resolve(repoRoot, 'components');
+    doc.common.resourcesPaths = doc.common.resourcesPaths.map((p) => (p === committed ? rendered.resourcesPaths[0]! : p));
+  }
   doc.common.configFilePath = abs(doc.common.configFilePath);
   for (const app of doc.apps) {
     app.appDirPath = abs(app.appDirPath);
@@ -70,8 +105,9 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 try {
   const tc = await setup(log);
-  infra = await startInfra(tc, defaultPorts, { logDir, dataDir, reuse: true }, { placement: true, scheduler: true, maildev: true });
-  const { file, apps } = renderRunFile();
+  log(`pub/sub broker: ${broker} (${relative(repoRoot, brokerComponentFile(broker))}; BROKER=${brokers.join('|')} picks another)`);
+  infra = await startInfra(tc, defaultPorts, { logDir, dataDir, reuse: true }, { placement: true, scheduler: true, maildev: true, broker });
+  const { file, apps } = renderRunFile(infra);
   log(`starting ${apps.map((a) => a.appID).join(', ')} with \`dapr run -f\` (logs: services/<app>/.dapr/logs)`);
   cli = new ManagedProcess('dapr', tc.dapr, ['run', '-f', file], {
     cwd: repoRoot,

@@ -3,6 +3,7 @@
 //   ... fetch(platform.url('gateway') + '/api/products') ...
 //   await platform.stop();
 // Later issues extend it with more apps and infrastructure (placement, scheduler, MailDev, brokers).
+//   startPlatform({ apps: ['cart'], broker: 'rabbitmq' }) puts `pubsub` on another broker (components/brokers/).
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -17,6 +18,7 @@ import {
   renderResources,
   startDaprApp,
   startInfra,
+  type Broker,
   type Infra,
   type InfraWants,
   type RunningApp,
@@ -25,10 +27,42 @@ import {
 
 const run = promisify(execFile);
 
+/**
+ * Every app of the platform, in an order the harness can start them one after the other: providers before their
+ * callers, the gateway last (its readiness waits for catalog).
+ */
+export const allApps = [
+  'catalog',
+  'inventory',
+  'cart',
+  'psp',
+  'payments',
+  'shipping',
+  'identity',
+  'orders',
+  'notifications',
+  'analytics',
+  'recommendations',
+  'gateway',
+] as const;
+
+export interface Invoked {
+  status: number;
+  contentType: string;
+  // The tests assert on bodies field by field; a loose type keeps them readable.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
 export interface PlatformOptions extends InfraWants {
   apps: string[];
   /** Per-app env on top of dapr.yaml's (e.g. a smaller seed). */
   env?: Record<string, Record<string, string>>;
+  /**
+   * The broker behind `pubsub` (default redis: this run's private Redis). Isolated per run: RabbitMQ gets a vhost of
+   * its own on the machine's server (removed at stop), NATS JetStream and Mosquitto a private server on a free port.
+   */
+  broker?: Broker;
 }
 
 export interface Platform {
@@ -43,8 +77,17 @@ export interface Platform {
   url(appId: string): string;
   /** The app's sidecar HTTP API. */
   daprUrl(appId: string): string;
+  /**
+   * A Dapr service invocation of `appId` made from `via`'s sidecar, as another service makes it: the target sees
+   * dapr-caller-app-id (a call through its own sidecar carries none). JSON in and out.
+   */
+  invoke(via: string, appId: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Invoked>;
   /** Waits for a line in the app's log that matches, and returns it (logs are written asynchronously). */
   waitForLog(appId: string, match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Stops one app and its sidecar (e.g. to show that a durable subscription keeps its messages meanwhile). */
+  stopApp(appId: string): Promise<void>;
+  /** Starts an app of opts.apps again (new ports: read url/daprUrl afresh). */
+  startApp(appId: string): Promise<void>;
   /** Recent app and sidecar log lines of every app, for failure reports. */
   logs(lines?: number): string;
   stop(): Promise<void>;
@@ -70,6 +113,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     redisHost: infra.redisHost,
     secretsFile,
     nameResolutionDb: join(workDir, 'name-resolution.db'),
+    ...(infra.smtpPort ? { smtpPort: infra.smtpPort } : {}),
+    broker: infra.broker,
+    ...(infra.pubsubUrl ? { pubsubUrl: infra.pubsubUrl } : {}),
   });
   const apps: Record<string, RunningApp> = {};
   const ctx = {
@@ -95,6 +141,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       );
       return stdout.trim();
     },
+    invoke: async (via, appId, method, path, body, headers = {}) => {
+      const res = await fetch(`${must(apps[via], via).daprUrl}/v1.0/invoke/${appId}/method/${path}`, {
+        method,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+    },
     url: (id) => must(apps[id], id).appUrl,
     daprUrl: (id) => must(apps[id], id).daprUrl,
     waitForLog: async (appId, match, timeoutMs = 5_000) => {
@@ -109,6 +164,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
         { timeoutMs },
       );
       return found!;
+    },
+    stopApp: async (appId) => {
+      await must(apps[appId], appId).stop();
+      delete apps[appId];
+    },
+    startApp: async (appId) => {
+      if (!opts.apps.includes(appId)) throw new Error(`${appId} is not one of this platform's apps`);
+      if (apps[appId]) throw new Error(`${appId} is running`);
+      apps[appId] = await startDaprApp(ctx, { appId, env: appEnv(appId, infra, opts.env?.[appId]) });
     },
     logs: (lines = 40) =>
       Object.values(apps)

@@ -1,6 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { topics } from '@globalmart/contracts';
 import { ManagedProcess } from './proc.ts';
 import { httpOk, isListening, waitUntil } from './net.ts';
 import type { Toolchain } from './toolchain.ts';
@@ -161,4 +167,239 @@ export async function startMaildev(smtpPort: number, webPort: number, opts: Infr
     () => httpOk(`http://127.0.0.1:${webPort}/healthz`).catch(() => httpOk(`http://127.0.0.1:${webPort}/`)),
   );
   return { ...handle, name: `maildev (smtp ${smtpPort})` };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Brokers behind `pubsub` other than Redis (components/brokers/*.yaml). Each is found on its port or started here, and
+// only what was started here is stopped. The test harness isolates every run: RabbitMQ is one shared server (too slow to
+// start per run) with a vhost per run; NATS and Mosquitto are cheap, so every run gets a private server on a free port.
+
+const execFileAsync = promisify(execFile);
+
+/** A system binary (brokers install into sbin, which is not on every user's PATH), or a one-line error naming its Debian package. */
+export function systemBinary(bin: string, debianPackage: string): string {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin'];
+  for (const dir of dirs.filter(Boolean)) {
+    try {
+      accessSync(join(dir, bin), constants.X_OK);
+      return join(dir, bin);
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error(`${bin} is required for this broker: install it (apt-get install ${debianPackage}) or start one yourself.`);
+}
+
+const rabbitmqctl = async (...args: string[]) => {
+  const { stdout } = await execFileAsync(systemBinary('rabbitmqctl', 'rabbitmq-server'), ['-q', ...args], { timeout: 60_000 });
+  return stdout;
+};
+
+/**
+ * RabbitMQ on `port`: the running server, or `rabbitmq-server` started here (and stopped by `stop`). With `reuse`
+ * (npm start) the default vhost `/` is used; otherwise (tests) this run gets its own vhost, deleted by `stop`, so that
+ * runs on one machine never see each other's exchanges, queues or messages.
+ */
+export async function startRabbitMq(port: number, opts: InfraOptions): Promise<InfraHandle> {
+  let server: ManagedProcess | undefined;
+  if (!(await isListening(port))) {
+    const bin = systemBinary('rabbitmq-server', 'rabbitmq-server');
+    server = new ManagedProcess('rabbitmq', bin, [], {
+      logFile: join(opts.logDir, 'rabbitmq.log'),
+      env: { ...process.env, RABBITMQ_NODE_PORT: String(port), RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1' },
+    });
+    const proc = server;
+    await waitUntil(`rabbitmq on port ${port}`, () => isListening(port), { timeoutMs: 120_000, abortIf: () => proc.deadReason() });
+  }
+  const stopServer = async () => {
+    await server?.stop(30_000);
+  };
+  let vhost = '';
+  if (!opts.reuse) {
+    vhost = `globalmart-${randomBytes(6).toString('hex')}`;
+    try {
+      await rabbitmqctl('add_vhost', vhost);
+      await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+    } catch (err) {
+      await stopServer();
+      throw new Error(`could not create the RabbitMQ vhost ${vhost} with rabbitmqctl: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return {
+    name: vhost ? `rabbitmq (vhost ${vhost})` : 'rabbitmq',
+    port,
+    url: `amqp://guest:guest@127.0.0.1:${port}/${vhost}`,
+    owned: server !== undefined,
+    ...(server ? { process: server } : {}),
+    stop: async () => {
+      if (vhost) await rabbitmqctl('delete_vhost', vhost).catch(() => {});
+      await stopServer();
+    },
+  };
+}
+
+/**
+ * The JetStream streams behind `pubsub` (Dapr never creates one): `globalmart` keeps every topic of the event catalogue,
+ * `globalmart-dlq` every `<topic>-dlq`. Two streams, because JetStream dedupes by message id per stream and Dapr
+ * publishes a dead-lettered event with its original CloudEvent id as Nats-Msg-Id: in one stream, the dead letter
+ * arriving within the duplicate window (2 min) of the original would be dropped as a duplicate. The component names
+ * no streamName: Dapr finds each subscription's stream by its subject.
+ */
+export function jetStreamStreams(): JetStreamStreamConfig[] {
+  const names = Object.values(topics);
+  const stream = (name: string, subjects: string[]): JetStreamStreamConfig => ({
+    name,
+    subjects,
+    storage: 'file',
+    retention: 'limits',
+    // Consumers start from the first message kept (deliverPolicy all): this bounds what a restarted app sees again.
+    max_age: 24 * 3600 * 1e9,
+    num_replicas: 1,
+  });
+  return [
+    stream('globalmart', names),
+    stream(
+      'globalmart-dlq',
+      names.map((t) => `${t}-dlq`),
+    ),
+  ];
+}
+
+export interface JetStreamStreamConfig {
+  name: string;
+  subjects: string[];
+  storage: 'file';
+  retention: 'limits';
+  max_age: number;
+  num_replicas: number;
+}
+
+/** NATS with JetStream on `port` (found, or `nats-server -js` started here with its store in dataDir), with the streams. */
+export async function startNats(port: number, opts: InfraOptions): Promise<InfraHandle> {
+  const dir = join(opts.dataDir, 'nats');
+  const handle = await startOrReuse(
+    'nats (jetstream)',
+    port,
+    `nats://127.0.0.1:${port}`,
+    opts,
+    () => {
+      mkdirSync(dir, { recursive: true });
+      return new ManagedProcess(
+        'nats',
+        systemBinary('nats-server', 'nats-server'),
+        ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+        {
+          logFile: join(opts.logDir, 'nats.log'),
+        },
+      );
+    },
+    () => isListening(port),
+  );
+  try {
+    for (const stream of jetStreamStreams()) await ensureJetStreamStream(port, stream);
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return handle;
+}
+
+interface JsApiAnswer {
+  error?: { code: number; err_code?: number; description?: string };
+}
+
+/** Creates the stream, or updates its subjects when topics were added. One JetStream API request each, over NATS's text protocol. */
+export async function ensureJetStreamStream(port: number, stream: JetStreamStreamConfig): Promise<void> {
+  const info = (await natsRequest(port, `$JS.API.STREAM.INFO.${stream.name}`, '')) as JsApiAnswer & { config?: { subjects?: string[] } };
+  let action: 'CREATE' | 'UPDATE' = 'CREATE';
+  if (!info.error) {
+    const have = [...(info.config?.subjects ?? [])].sort().join(' ');
+    if (have === [...stream.subjects].sort().join(' ')) return;
+    action = 'UPDATE';
+  } else if (info.error.code !== 404) {
+    throw new Error(`JetStream on port ${port}: ${info.error.description ?? JSON.stringify(info.error)}`);
+  }
+  const answer = (await natsRequest(port, `$JS.API.STREAM.${action}.${stream.name}`, JSON.stringify(stream))) as JsApiAnswer;
+  if (answer.error) {
+    throw new Error(
+      `could not ${action.toLowerCase()} the JetStream stream ${stream.name} on port ${port}: ${answer.error.description ?? ''}`,
+    );
+  }
+}
+
+/** One NATS request/reply: CONNECT, SUB an inbox, PUB with that reply subject, wait for the MSG. */
+function natsRequest(port: number, subject: string, payload: string, timeoutMs = 5_000): Promise<unknown> {
+  const inbox = `_INBOX.globalmart.${randomBytes(8).toString('hex')}`;
+  return new Promise((resolveAnswer, reject) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no JetStream answer to ${subject} on port ${port}: is nats-server running with -js?`));
+    }, timeoutMs);
+    const finish = (err: Error | undefined, value?: unknown) => {
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err);
+      else resolveAnswer(value);
+    };
+    sock.once('connect', () => {
+      const body = Buffer.from(payload, 'utf8');
+      sock.write(`CONNECT {"verbose":false,"pedantic":false,"name":"globalmart-devstack"}\r\nSUB ${inbox} 1\r\n`);
+      sock.write(`PUB ${subject} ${inbox} ${body.length}\r\n`);
+      sock.write(Buffer.concat([body, Buffer.from('\r\n')]));
+    });
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      const text = buf.toString('latin1');
+      const err = /^-ERR (.*)\r\n/m.exec(text);
+      if (err) return finish(new Error(`NATS on port ${port}: ${err[1]}`));
+      if (/^PING\r\n/m.test(text)) sock.write('PONG\r\n');
+      const head = new RegExp(`MSG ${inbox.replace(/\./g, '\\.')} 1 (\\d+)\r\n`).exec(text);
+      if (!head) return;
+      const start = head.index + head[0].length;
+      const len = Number(head[1]);
+      if (buf.length < start + len) return;
+      try {
+        finish(undefined, JSON.parse(buf.subarray(start, start + len).toString('utf8')));
+      } catch (e) {
+        finish(e as Error);
+      }
+    });
+    sock.once('error', (e) => finish(e));
+  });
+}
+
+/**
+ * Mosquitto on `port` (found, or started here from a minimal config: loopback, anonymous, sessions persisted in
+ * dataDir so that a stopped app's queued QoS 1 messages survive a broker restart too).
+ */
+export async function startMosquitto(port: number, opts: InfraOptions): Promise<InfraHandle> {
+  const dir = join(opts.dataDir, 'mosquitto');
+  return startOrReuse(
+    'mosquitto (mqtt)',
+    port,
+    `tcp://127.0.0.1:${port}`,
+    opts,
+    () => {
+      const bin = systemBinary('mosquitto', 'mosquitto');
+      mkdirSync(dir, { recursive: true });
+      const conf = join(dir, 'mosquitto.conf');
+      writeFileSync(
+        conf,
+        [
+          `listener ${port} 127.0.0.1`,
+          'allow_anonymous true',
+          'persistence true',
+          `persistence_location ${dir}/`,
+          // Started as root, Mosquitto would switch to the user `mosquitto`, who cannot write the persistence folder.
+          `user ${userInfo().username}`,
+          'log_dest stdout',
+          '',
+        ].join('\n'),
+      );
+      return new ManagedProcess('mosquitto', bin, ['-c', conf], { logFile: join(opts.logDir, 'mosquitto.log') });
+    },
+    () => isListening(port),
+  );
 }

@@ -30,8 +30,13 @@ export interface RunningApp {
   appUrl: string;
   /** The sidecar's HTTP API. */
   daprUrl: string;
-  app: ManagedProcess;
+  /** The app process now running (a new one after restartApp). */
+  readonly app: ManagedProcess;
   sidecar: ManagedProcess;
+  /** Stops the app process only: its sidecar stays up (it retries, then dead-letters, what it cannot deliver). */
+  stopApp(): Promise<void>;
+  /** Starts the app process again on the same ports, beside the same sidecar, and waits until it is ready. */
+  restartApp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,19 +59,23 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
   ]);
   const cwd = join(repoRoot, 'services', spec.appId);
   const [cmd, ...args] = serviceCommand();
-  const app = new ManagedProcess(`${spec.appId}`, cmd!, args, {
-    cwd,
-    logFile: join(ctx.logDir, `${spec.appId}.app.log`),
-    env: {
-      ...process.env,
-      ...ctx.env,
-      ...spec.env,
-      APP_ID: spec.appId,
-      APP_PORT: String(appPort),
-      DAPR_HTTP_PORT: String(daprHttpPort),
-      DAPR_GRPC_PORT: String(daprGrpcPort),
-    },
-  });
+  let starts = 0;
+  const spawnApp = () =>
+    new ManagedProcess(`${spec.appId}`, cmd!, args, {
+      cwd,
+      // app.log, then app.2.log, ... after restarts: each process its own log.
+      logFile: join(ctx.logDir, `${spec.appId}.app${++starts > 1 ? `.${starts}` : ''}.log`),
+      env: {
+        ...process.env,
+        ...ctx.env,
+        ...spec.env,
+        APP_ID: spec.appId,
+        APP_PORT: String(appPort),
+        DAPR_HTTP_PORT: String(daprHttpPort),
+        DAPR_GRPC_PORT: String(daprGrpcPort),
+      },
+    });
+  let app = spawnApp();
   const daprArgs = [
     '--app-id',
     spec.appId,
@@ -108,8 +117,16 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     daprGrpcPort,
     appUrl: `http://127.0.0.1:${appPort}`,
     daprUrl: `http://127.0.0.1:${daprHttpPort}`,
-    app,
+    get app() {
+      return app;
+    },
     sidecar,
+    stopApp: () => app.stop(),
+    restartApp: async () => {
+      await app.stop();
+      app = spawnApp();
+      await waitUntil(`${spec.appId} app`, () => httpOk(`${running.appUrl}/readyz`), { timeoutMs: 60_000, abortIf });
+    },
     stop: async () => {
       await app.stop();
       await sidecar.stop();

@@ -3,7 +3,19 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { freePort } from './net.ts';
 import { repoRoot } from './paths.ts';
-import { startFerretDb, startMaildev, startPlacement, startRedis, startScheduler, type InfraHandle, type InfraOptions } from './infra.ts';
+import {
+  startFerretDb,
+  startMaildev,
+  startMosquitto,
+  startNats,
+  startPlacement,
+  startRabbitMq,
+  startRedis,
+  startScheduler,
+  type InfraHandle,
+  type InfraOptions,
+} from './infra.ts';
+import type { Broker } from './resources.ts';
 import type { Toolchain } from './toolchain.ts';
 
 export interface InfraPorts {
@@ -17,6 +29,9 @@ export interface InfraPorts {
   schedulerEtcdPeer: number;
   smtp: number;
   maildevWeb: number;
+  rabbitmq: number;
+  nats: number;
+  mqtt: number;
 }
 
 /** The well-known local ports (`dapr init` defaults for placement and scheduler; MailDev's 1025/1080). */
@@ -31,12 +46,16 @@ export const defaultPorts: InfraPorts = {
   schedulerEtcdPeer: 52380,
   smtp: 1025,
   maildevWeb: 1080,
+  rabbitmq: 5672,
+  nats: 4222,
+  mqtt: 1883,
 };
 
 export async function randomPorts(): Promise<InfraPorts> {
   const keys = Object.keys(defaultPorts) as (keyof InfraPorts)[];
   const ports = await Promise.all(keys.map(() => freePort()));
-  return Object.fromEntries(keys.map((k, i) => [k, ports[i]!])) as unknown as InfraPorts;
+  // RabbitMQ is the machine's one server (a run gets its own vhost instead of its own server).
+  return { ...(Object.fromEntries(keys.map((k, i) => [k, ports[i]!])) as unknown as InfraPorts), rabbitmq: defaultPorts.rabbitmq };
 }
 
 export interface Infra {
@@ -47,6 +66,12 @@ export interface Infra {
   placementAddress?: string;
   schedulerAddress?: string;
   smtpPort?: number;
+  /** MailDev's web UI and REST API (GET /email lists what arrived). */
+  maildevUrl?: string;
+  /** The broker behind `pubsub`. */
+  broker: Broker;
+  /** Its address for the component (amqp://…/<vhost>, nats://…, tcp://…); Redis: `redisHost`. */
+  pubsubUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -54,11 +79,28 @@ export interface InfraWants {
   placement?: boolean;
   scheduler?: boolean;
   maildev?: boolean;
+  /** The broker behind `pubsub` (default redis, which runs anyway for the state store). */
+  broker?: Broker;
+}
+
+function startBroker(broker: Broker, ports: InfraPorts, opts: InfraOptions): Promise<InfraHandle> | undefined {
+  switch (broker) {
+    case 'rabbitmq':
+      return startRabbitMq(ports.rabbitmq, opts);
+    case 'jetstream':
+      return startNats(ports.nats, opts);
+    case 'mqtt':
+      return startMosquitto(ports.mqtt, opts);
+    case 'redis':
+      return undefined;
+  }
 }
 
 /** Starts (or, with `reuse`, finds) what the services need, in dependency order; stops in reverse. */
 export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOptions, wants: InfraWants = {}): Promise<Infra> {
   const handles: InfraHandle[] = [];
+  const broker = wants.broker ?? 'redis';
+  let pubsubUrl: string | undefined;
   const stop = async () => {
     for (const h of handles.reverse()) await h.stop();
   };
@@ -80,6 +122,15 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
       );
     }
     if (wants.maildev) starts.push(startMaildev(ports.smtp, ports.maildevWeb, opts));
+    const brokerStart = startBroker(broker, ports, opts);
+    if (brokerStart) {
+      starts.push(
+        brokerStart.then((h) => {
+          pubsubUrl = h.url;
+          return h;
+        }),
+      );
+    }
     const settled = await Promise.allSettled(starts);
     for (const s of settled) if (s.status === 'fulfilled') handles.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected');
@@ -95,7 +146,9 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
     mongoUrl: `mongodb://127.0.0.1:${ports.ferretdb}`,
     ...(wants.placement ? { placementAddress: `127.0.0.1:${ports.placement}` } : {}),
     ...(wants.scheduler ? { schedulerAddress: `127.0.0.1:${ports.scheduler}` } : {}),
-    ...(wants.maildev ? { smtpPort: ports.smtp } : {}),
+    ...(wants.maildev ? { smtpPort: ports.smtp, maildevUrl: `http://127.0.0.1:${ports.maildevWeb}` } : {}),
+    broker,
+    ...(pubsubUrl ? { pubsubUrl } : {}),
     stop,
   };
 }
