@@ -1,11 +1,15 @@
-import { LoginRequest, SignupRequest, UserIdParams } from '@globalmart/contracts';
-import { canRead, notFound, parseBody, parseParams, requireUser } from '@globalmart/platform';
+import { LoginRequest, SignupRequest, UserIdParams, type ContactDetails } from '@globalmart/contracts';
+import { canRead, forbidden, notFound, parseBody, parseParams, requireUser } from '@globalmart/platform';
 import { Router } from 'express';
 import type { IdentityService } from './identity.service.ts';
 import type { JwtIssuer } from './jwt.issuer.ts';
 
 /** identity's internal API, reached through Dapr service invocation (the gateway fronts it as /api/auth, /api/me). */
-export function identityRoutes(identity: IdentityService, issuer: JwtIssuer): Router {
+export function identityRoutes(
+  identity: IdentityService,
+  issuer: JwtIssuer,
+  contactReaders: readonly string[] = ['notifications'],
+): Router {
   const router = Router();
 
   router.post('/users', async (req, res) => {
@@ -27,6 +31,19 @@ export function identityRoutes(identity: IdentityService, issuer: JwtIssuer): Ro
     const profile = canRead(caller, id) ? await identity.profile(id) : undefined;
     if (!profile) throw notFound('IDENTITY.USER_NOT_FOUND', 'No such user.');
     res.set('cache-control', 'private, no-store').json(profile);
+  });
+
+  // Contact details for the services that write to customers, and nobody else: the Dapr caller decides, not a user
+  // header (notifications acts on events, with no signed-in user). Events never carry addresses.
+  router.get('/contacts/:id', async (req, res) => {
+    const appId = req.get('dapr-caller-app-id');
+    if (!appId || !contactReaders.includes(appId))
+      throw forbidden('IDENTITY.CONTACTS_FORBIDDEN', 'Only the notifications service may read contact details.');
+    const { id } = parseParams(UserIdParams, req);
+    const profile = await identity.profile(id);
+    if (!profile) throw notFound('IDENTITY.USER_NOT_FOUND', 'No such user.');
+    const contact: ContactDetails = { user_id: profile.user_id, email: profile.email, name: profile.name };
+    res.set('cache-control', 'private, no-store').json(contact);
   });
 
   router.get('/.well-known/jwks.json', (_req, res) => {

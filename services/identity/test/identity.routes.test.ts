@@ -107,4 +107,18 @@ describe('identity routes', () => {
     expect(res.body).toEqual(issuer.jwks);
     expect(JSON.stringify(res.body)).not.toContain('"d"');
   });
+
+  it('gives contact details to the notifications app only (403 for any other caller, 404 for an unknown user)', async () => {
+    const { app } = await setup();
+    const { body } = await request(app).post('/users').send(ada);
+    const asApp = (appId: string) => ({ 'dapr-caller-app-id': appId });
+    const res = await request(app).get(`/contacts/${body.user_id}`).set(asApp('notifications'));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ user_id: body.user_id, email: 'Ada@Example.com', name: 'Ada Lovelace' });
+    expect((await request(app).get(`/contacts/${body.user_id}`).set(asApp('gateway'))).status).toBe(403);
+    expect((await request(app).get(`/contacts/${body.user_id}`).set(asUser(body.user_id, 'admin'))).status).toBe(403);
+    expect((await request(app).get(`/contacts/${body.user_id}`)).status).toBe(403);
+    expect((await request(app).get('/contacts/usr_000000000000000000000002').set(asApp('notifications'))).status).toBe(404);
+    expect((await request(app).get('/contacts/nope').set(asApp('notifications'))).status).toBe(400);
+  });
 });

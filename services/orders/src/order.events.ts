@@ -21,32 +21,30 @@ const entry = (order: Order, name: string, type: string, data: object, at: strin
   at,
 });
 
-export function orderPlacedEntry(order: Order, at: string): OutboxEntry {
-  const data: OrderPlaced = {
-    order_id: order.order_id,
-    customer_id: order.customer_id,
-    items: order.items.map((i) => ({
-      product_id: i.product_id,
-      quantity: i.quantity,
-      unit_price: toMajor(i.unit_price_minor),
-      currency: order.currency,
-    })),
-    total: toMajor(order.total_minor),
+const eventItems = (order: Order): OrderPlaced['items'] =>
+  order.items.map((i) => ({
+    product_id: i.product_id,
+    quantity: i.quantity,
+    unit_price: toMajor(i.unit_price_minor),
     currency: order.currency,
-    occurred_at: at,
-  };
-  return entry(order, 'placed', eventTypes.OrderPlaced, data, at);
+  }));
+
+/** OrderPlaced and OrderConfirmed carry the same facts of the order (its lines and total) at different moments. */
+const orderFacts = (order: Order, at: string): OrderPlaced & OrderConfirmed => ({
+  order_id: order.order_id,
+  customer_id: order.customer_id,
+  items: eventItems(order),
+  total: toMajor(order.total_minor),
+  currency: order.currency,
+  occurred_at: at,
+});
+
+export function orderPlacedEntry(order: Order, at: string): OutboxEntry {
+  return entry(order, 'placed', eventTypes.OrderPlaced, orderFacts(order, at), at);
 }
 
 export function orderConfirmedEntry(order: Order, at: string): OutboxEntry {
-  const data: OrderConfirmed = {
-    order_id: order.order_id,
-    customer_id: order.customer_id,
-    total: toMajor(order.total_minor),
-    currency: order.currency,
-    occurred_at: at,
-  };
-  return entry(order, 'confirmed', ordersEventTypes.OrderConfirmed, data, at);
+  return entry(order, 'confirmed', ordersEventTypes.OrderConfirmed, orderFacts(order, at), at);
 }
 
 export function orderCancelledEntry(order: Order, reason: string, at: string): OutboxEntry {

@@ -49,6 +49,10 @@ describe('drafting an order from a cart', () => {
     expect(OrderConfirmed.parse(orderConfirmedEntry(order, at).data)).toEqual({
       order_id: order.order_id,
       customer_id: 'usr_1',
+      items: [
+        { product_id: 'prd_000001', quantity: 2, unit_price: 19.99, currency: 'USD' },
+        { product_id: 'prd_000002', quantity: 1, unit_price: 5.5, currency: 'USD' },
+      ],
       total: 45.48,
       currency: 'USD',
       occurred_at: at,

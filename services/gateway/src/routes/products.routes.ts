@@ -1,14 +1,26 @@
 import {
+  eventTypes,
   ProductCreate,
   ProductIdParams,
   ProductListQuery,
   ProductReplace,
+  RecommendationsResponse,
   StockPatch,
   type Product,
   type ProductDetail,
   type ProductListResponse,
+  type ProductViewed,
 } from '@globalmart/contracts';
-import { parseBody, parseParams, parseQuery, type Logger, type ServiceInvoker } from '@globalmart/platform';
+import { randomUUID } from 'node:crypto';
+import {
+  parseBody,
+  parseParams,
+  parseQuery,
+  USER_ID_HEADER,
+  type EventPublisher,
+  type Logger,
+  type ServiceInvoker,
+} from '@globalmart/platform';
 import { Router } from 'express';
 import type { GatewayAuth } from './gateway-auth.ts';
 
@@ -17,9 +29,37 @@ interface Stock {
   stock_qty: number;
 }
 
+export interface ProductPageOptions {
+  invoker: ServiceInvoker;
+  publisher: EventPublisher;
+  auth: GatewayAuth;
+  logger: Logger;
+  /** How long the page waits for live stock before answering without it (flagged `inventory`). */
+  stockBudgetMs?: number;
+  /** How long the page waits for recommendations before answering without them (flagged `recommendations`). */
+  recommendationsBudgetMs?: number;
+  recommendationsLimit?: number;
+}
+
 /** Browse and product pages (anyone), product and stock administration (admins), all answered through Dapr. */
-export function productsRoutes(invoker: ServiceInvoker, auth: GatewayAuth, logger: Logger, stockBudgetMs = 300): Router {
+export function productsRoutes({
+  invoker,
+  publisher,
+  auth,
+  logger,
+  stockBudgetMs = 300,
+  recommendationsBudgetMs = 250,
+  recommendationsLimit = 6,
+}: ProductPageOptions): Router {
   const router = Router();
+
+  // Fire and forget: the view feeds recommendations and analytics, it never slows or fails the page.
+  const viewed = (productId: string, userId: string | undefined) => {
+    const data: ProductViewed = { product_id: productId, ...(userId ? { user_id: userId } : {}), occurred_at: new Date().toISOString() };
+    publisher.publish('catalog', eventTypes.ProductViewed, data, { id: randomUUID() }).catch((err: unknown) => {
+      logger.warn({ err, product_id: productId }, 'ProductViewed not published');
+    });
+  };
 
   router.get('/api/products', async (req, res) => {
     const query = parseQuery(ProductListQuery, req);
@@ -27,12 +67,18 @@ export function productsRoutes(invoker: ServiceInvoker, auth: GatewayAuth, logge
     res.json(body);
   });
 
-  // The product is essential; live stock is not: past its budget the page answers without it, flagged.
+  // The product is essential; live stock and recommendations are not: each has its own budget, and past it (or when
+  // its service is down) the page answers without that part, flagged in `degraded`. All three are fetched in parallel.
   router.get('/api/products/:id', async (req, res) => {
     const { id } = parseParams(ProductIdParams, req);
-    const [product, stock] = await Promise.allSettled([
+    const userId = auth.forwardHeaders(res)[USER_ID_HEADER];
+    const [product, stock, recommended] = await Promise.allSettled([
       invoker.invoke<Product>('catalog', `products/${id}`),
       invoker.invoke<Stock>('inventory', `stock/${id}`, { timeoutMs: stockBudgetMs }),
+      invoker.invoke<unknown>('recommendations', 'recommendations', {
+        query: { product_id: id, user_id: userId, limit: recommendationsLimit },
+        timeoutMs: recommendationsBudgetMs,
+      }),
     ]);
     if (product.status === 'rejected') throw product.reason;
     const degraded: string[] = [];
@@ -40,11 +86,20 @@ export function productsRoutes(invoker: ServiceInvoker, auth: GatewayAuth, logge
       degraded.push('inventory');
       logger.warn({ err: stock.reason, product_id: id }, 'product page without stock');
     }
+    // The engine may be a twin in another language: an answer outside the contract counts as no answer.
+    const recommendations = recommended.status === 'fulfilled' ? RecommendationsResponse.safeParse(recommended.value.body) : undefined;
+    if (!recommendations?.success) {
+      degraded.push('recommendations');
+      const err = recommended.status === 'rejected' ? recommended.reason : recommendations?.error;
+      logger.warn({ err, product_id: id }, 'product page without recommendations');
+    }
     const body: ProductDetail = {
       ...product.value.body,
       stock_qty: stock.status === 'fulfilled' ? stock.value.body.stock_qty : null,
+      recommendations: recommendations?.success ? recommendations.data.items.map(({ product_id, reason }) => ({ product_id, reason })) : [],
       degraded,
     };
+    viewed(id, userId);
     res.json(body);
   });
 
@@ -71,7 +126,7 @@ export function productsRoutes(invoker: ServiceInvoker, auth: GatewayAuth, logge
     const body = parseBody(StockPatch, req);
     const product = await invoker.invoke<Product>('catalog', `products/${id}`);
     const stock = await invoker.invoke<Stock>('inventory', `stock/${id}`, { httpMethod: 'PUT', body, headers: auth.forwardHeaders(res) });
-    const detail: ProductDetail = { ...product.body, stock_qty: stock.body.stock_qty, degraded: [] };
+    const detail: ProductDetail = { ...product.body, stock_qty: stock.body.stock_qty, recommendations: [], degraded: [] };
     res.json(detail);
   });
 
