@@ -50,6 +50,8 @@ export interface HelmValues {
   statestore: { scopes: string[] };
   pubsub: { type: string; scopes: string[] };
   secretstore: { scopes: string[]; secretNames: string[] };
+  email: { scopes: string[] };
+  analyticsRollup: { scopes: string[] };
   resiliency: { enabled: boolean; spec: unknown };
 }
 

@@ -8,11 +8,17 @@ import { daprResource, helmValues, repoFile } from './deploy-files.ts';
 const values = helmValues();
 
 describe('Helm values', () => {
-  it.each(['statestore', 'pubsub', 'secretstore'] as const)('give component %s the scopes of its file in components/', (name) => {
+  it.each([
+    ['statestore', 'statestore'],
+    ['pubsub', 'pubsub'],
+    ['secretstore', 'secretstore'],
+    ['email', 'email'],
+    ['analytics-rollup', 'analyticsRollup'],
+  ] as const)('give component %s the scopes of its file in components/', (name, key) => {
     const component = daprResource('components', `${name}.yaml`);
     expect(component.metadata.name).toBe(name);
     expect(component.scopes?.length).toBeGreaterThan(0);
-    expect(values[name].scopes).toEqual(component.scopes);
+    expect(values[key].scopes).toEqual(component.scopes);
   });
 
   it("carry dapr-config/resiliency.yaml's policies and targets unchanged", () => {

@@ -64,7 +64,7 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
   });
 
   it('renders the components with the scopes of components/ and the Resiliency of dapr-config/', () => {
-    for (const name of ['statestore', 'pubsub', 'secretstore']) {
+    for (const name of ['statestore', 'pubsub', 'secretstore', 'email', 'analytics-rollup']) {
       expect(component(docs, name)?.scopes).toEqual(daprResource('components', `${name}.yaml`).scopes);
     }
     expect(component(docs, 'secretstore')?.spec.type).toBe('secretstores.kubernetes');

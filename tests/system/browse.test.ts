@@ -79,15 +79,16 @@ describe('browse through the gateway', () => {
     expect(problem.errors.map((e) => e.field)).toContain(field);
   });
 
-  it('serves a product page with a weak ETag, 304 on If-None-Match, and flags missing stock as degraded', async () => {
+  it('serves a product page with a weak ETag, 304 on If-None-Match, and flags missing stock and recommendations as degraded', async () => {
     const url = `${platform.url('gateway')}/api/products/prd_000042`;
     const res = await fetch(url);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { id: string; stock_qty: number | null; degraded: string[] };
+    const body = (await res.json()) as { id: string; stock_qty: number | null; recommendations: unknown[]; degraded: string[] };
     expect(body.id).toBe('prd_000042');
-    // inventory is not running in this platform: the page still answers, without stock, and says so.
+    // inventory and recommendations are not running in this platform: the page still answers without them, and says so.
     expect(body.stock_qty).toBeNull();
-    expect(body.degraded).toEqual(['inventory']);
+    expect(body.recommendations).toEqual([]);
+    expect(body.degraded).toEqual(['inventory', 'recommendations']);
     const etag = res.headers.get('etag');
     expect(etag).toMatch(/^W\//);
     // Not fetch(): the Fetch standard adds `Cache-Control: no-cache` to conditional requests, as a browser would not.

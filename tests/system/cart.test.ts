@@ -20,16 +20,8 @@ const user = (id: string, role = 'customer') => ({ 'x-user-id': id, 'x-user-role
  * A Dapr service invocation from another app's sidecar, as the gateway would make it: a call through the target's
  * own sidecar is a local call and carries no dapr-caller-app-id, so the caller's identity would not be accepted.
  */
-async function invoke(appId: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const via = appId === 'inventory' ? 'cart' : 'inventory';
-  const res = await fetch(`${platform.daprUrl(via)}/v1.0/invoke/${appId}/method/${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const invoke = (appId: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  platform.invoke(appId === 'inventory' ? 'cart' : 'inventory', appId, method, path, body, headers);
 const cart = (method: string, path: string, userId: string, body?: unknown) => invoke('cart', method, path, body, user(userId));
 const product = async (id: string) => Product.parse((await invoke('catalog', 'GET', `products/${id}`)).body);
 const lines = (c: Cart) => c.items.map((l) => [l.product_id, l.quantity]).sort();

@@ -1,0 +1,89 @@
+// The fan-out of one order through a broker chosen by one component file, on each of the four brokers that run on
+// this machine (Redis Streams, RabbitMQ, NATS JetStream, MQTT): after a confirmed order the customer has exactly one
+// confirmation email, the analytics sales report counts the order and its revenue, and recommendations pair its
+// items. A redelivered event (same CloudEvent id) yields one email and one analytics count.
+import { randomBytes } from 'node:crypto';
+import { ordersEventTypes } from '@globalmart/contracts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { publishEvent } from '../harness/events.ts';
+import { emailsTo } from '../harness/maildev.ts';
+import { allApps, startPlatform, type Platform } from '../harness/platform.ts';
+import { Storefront, type Session } from '../harness/storefront.ts';
+import { reportLogsOnFailure } from '../harness/vitest.ts';
+
+const apps = [...allApps];
+const brokers = ['redis', 'rabbitmq', 'jetstream', 'mqtt'] as const;
+
+describe.each(brokers)('fan-out through %s', (broker) => {
+  let platform: Platform;
+  let shop: Storefront;
+  let admin: string;
+  let alice: Session;
+  let orderId: string;
+  let orderTotal: number;
+  const [a, b] = ['prd_000031', 'prd_000032'];
+
+  beforeAll(async () => {
+    platform = await startPlatform({ apps, broker, placement: true, scheduler: true, maildev: true });
+    shop = new Storefront(platform.url('gateway'));
+    await platform.createAdmin('ops@globalmart.test', 'a long admin passphrase');
+    admin = (await shop.call('POST', '/api/auth/login', { body: { email: 'ops@globalmart.test', password: 'a long admin passphrase' } }))
+      .body.access_token;
+  }, 300_000);
+  afterAll(async () => {
+    await platform?.stop();
+  });
+  afterEach(reportLogsOnFailure(() => platform));
+
+  const sales = async () => (await shop.call('GET', '/api/admin/reports/sales?granularity=day', { token: admin })).body;
+
+  it('a confirmed order: one confirmation email naming it, counted by analytics, its items recommended together', async () => {
+    alice = await shop.newCustomer('Alice Fanout');
+    for (const p of [a, b]) {
+      expect((await shop.call('POST', '/api/cart/items', { token: alice.token, body: { product_id: p, quantity: 1 } })).status).toBe(200);
+    }
+    const accepted = await shop.checkout(alice);
+    expect(accepted.status).toBe(201);
+    orderId = accepted.body.order_id;
+    const order = await shop.waitForOrder(alice, orderId, (st) => st !== 'PENDING', 60_000);
+    expect(order.status).toBe('CONFIRMED');
+    orderTotal = order.total;
+
+    const confirmations = async () => (await emailsTo(platform.infra.maildevUrl!, alice.email)).filter((e) => /confirm/i.test(e.subject));
+    await expect.poll(async () => (await confirmations()).length, { timeout: 20_000, interval: 250 }).toBe(1);
+    const [mail] = await confirmations();
+    expect(`${mail!.subject}\n${mail!.text}`).toContain(orderId);
+
+    await expect.poll(async () => (await sales()).totals, { timeout: 20_000, interval: 250 }).toEqual({ orders: 1, revenue: orderTotal });
+
+    await expect
+      .poll(async () => (await shop.call('GET', `/api/products/${a}`)).body.recommendations, { timeout: 20_000, interval: 250 })
+      .toContainEqual({ product_id: b, reason: 'co-purchase' });
+    const page = await shop.call('GET', `/api/products/${a}`);
+    expect(page.body.degraded).toEqual([]);
+  });
+
+  it('redelivery: the same OrderConfirmed published twice gives one email and one analytics count', async () => {
+    const replayed = `ord_${randomBytes(16).toString('hex')}`;
+    const data = {
+      order_id: replayed,
+      customer_id: alice.userId,
+      items: [{ product_id: a, quantity: 2, unit_price: 10.5, currency: 'USD' }],
+      total: 21,
+      currency: 'USD',
+      occurred_at: new Date().toISOString(),
+    };
+    const id = `${replayed}:confirmed`;
+    const revenue = Math.round((orderTotal + 21) * 100) / 100;
+    await publishEvent(platform.daprUrl('orders'), ordersEventTypes.OrderConfirmed, data, id);
+    await publishEvent(platform.daprUrl('orders'), ordersEventTypes.OrderConfirmed, data, id);
+    const about = async () =>
+      (await emailsTo(platform.infra.maildevUrl!, alice.email)).filter((e) => `${e.subject}\n${e.text}`.includes(replayed));
+    await expect.poll(async () => (await about()).length, { timeout: 20_000, interval: 250 }).toBe(1);
+    await expect.poll(async () => (await sales()).totals, { timeout: 20_000, interval: 250 }).toEqual({ orders: 2, revenue });
+    // Both deliveries had time to arrive: still one of each.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await about()).toHaveLength(1);
+    expect((await sales()).totals).toEqual({ orders: 2, revenue });
+  });
+});
