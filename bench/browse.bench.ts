@@ -13,7 +13,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 /** A rate below saturation, where latency is service time rather than queueing. */
 const fixedRate = Number(process.env.BENCH_RATE ?? 100);
 
-interface Row {
+export interface Row {
   scenario: string;
   url: string;
   requests_per_s: number;
@@ -25,10 +25,18 @@ interface Row {
   non_2xx: number;
 }
 
-async function load(scenario: string, url: string, overallRate?: number): Promise<Row> {
+/** `paths`: each connection cycles through them (e.g. many products) instead of requesting `url` only. */
+export async function load(scenario: string, url: string, overallRate?: number, paths?: string[]): Promise<Row> {
+  const requests = paths?.map((path) => ({ method: 'GET' as const, path }));
   // Warm up connections, JIT and caches before measuring.
-  await autocannon({ url, connections, duration: 3 });
-  const r = await autocannon({ url, connections, duration: durationS, ...(overallRate ? { overallRate } : {}) });
+  await autocannon({ url, connections, duration: 3, ...(requests ? { requests } : {}) });
+  const r = await autocannon({
+    url,
+    connections,
+    duration: durationS,
+    ...(overallRate ? { overallRate } : {}),
+    ...(requests ? { requests } : {}),
+  });
   return {
     scenario: overallRate ? `${scenario} at ${overallRate} req/s` : `${scenario}, saturated`,
     url,

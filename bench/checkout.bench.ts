@@ -2,7 +2,7 @@
 // BENCH_CHECKOUT_SECONDS (default 60) through the gateway; then every order's own status history gives
 // the completion latency (PENDING → CONFIRMED) as the platform recorded it.
 import { startPlatform } from '../tests/harness/platform.ts';
-import { Storefront, type Session } from '../tests/harness/storefront.ts';
+import { runCheckoutLoad, settledOrders } from './checkout-load.ts';
 import { percentile, saveResult } from './results.ts';
 
 const seconds = Number(process.env.BENCH_CHECKOUT_SECONDS ?? 60);
@@ -12,56 +12,13 @@ const apps = ['catalog', 'inventory', 'cart', 'psp', 'payments', 'shipping', 'id
 export async function checkoutBench(): Promise<void> {
   const platform = await startPlatform({ apps, placement: true, scheduler: true });
   try {
-    const shop = new Storefront(platform.url('gateway'));
-    await platform.createAdmin('bench@globalmart.test', 'a long admin passphrase');
-    const admin = (
-      await shop.call('POST', '/api/auth/login', { body: { email: 'bench@globalmart.test', password: 'a long admin passphrase' } })
-    ).body.access_token as string;
-    const products = Array.from({ length: 20 }, (_, i) => `prd_${String(200 + i).padStart(6, '0')}`);
-    for (const p of products) await shop.call('PATCH', `/api/admin/products/${p}`, { token: admin, body: { stock_qty: 1_000_000 } });
-    const customers: Session[] = [];
-    for (let i = 0; i < workers; i++) customers.push(await shop.newCustomer(`Bench ${i}`));
-
-    const accept: number[] = [];
-    const orders: { id: string; customer: Session }[] = [];
-    let failed = 0;
-    // What went wrong, by step and status, so a failed count can be explained.
-    const failures: Record<string, number> = {};
-    const fail = (step: string, status: number) => {
-      failed++;
-      failures[`${step} ${status}`] = (failures[`${step} ${status}`] ?? 0) + 1;
-    };
-    const deadline = Date.now() + seconds * 1000;
-    await Promise.all(
-      customers.map(async (c, w) => {
-        for (let n = 0; Date.now() < deadline; n++) {
-          const add = await shop.call('POST', '/api/cart/items', {
-            token: c.token,
-            body: { product_id: products[(w + n) % products.length], quantity: 1 },
-          });
-          if (add.status !== 200) {
-            fail('add-to-cart', add.status);
-            continue;
-          }
-          const t0 = performance.now();
-          const res = await shop.checkout(c);
-          accept.push(performance.now() - t0);
-          if (res.status === 201) orders.push({ id: res.body.order_id, customer: c });
-          else fail('checkout', res.status);
-        }
-      }),
-    );
+    const { accept, orders, failed, failures, ...load } = await runCheckoutLoad(platform, workers, seconds);
     const placedPerSecond = orders.length / seconds;
 
     // Completion: wait for every order to leave PENDING (bounded), then read the recorded history.
     const completion: number[] = [];
     let pending = 0;
-    const waitUntil = Date.now() + 120_000;
-    for (const o of orders) {
-      const order = await shop
-        .waitForOrder(o.customer, o.id, (st) => st !== 'PENDING', Math.max(1, waitUntil - Date.now()))
-        .catch(() => undefined);
-      const h = order?.status_history as { status: string; at: string }[] | undefined;
+    for (const { history: h } of await settledOrders({ accept, orders, failed, failures, ...load })) {
       const placedAt = h?.find((x) => x.status === 'PENDING')?.at;
       const doneAt = h?.find((x) => x.status === 'CONFIRMED' || x.status === 'CANCELLED')?.at;
       if (placedAt && doneAt) completion.push(Date.parse(doneAt) - Date.parse(placedAt));

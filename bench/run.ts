@@ -1,8 +1,17 @@
-// `npm run bench [browse|checkout ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
+// `npm run bench [browse|product-page|checkout|fanout|analytics ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
+import { analyticsBench } from './analytics.bench.ts';
 import { browseBench } from './browse.bench.ts';
 import { checkoutBench } from './checkout.bench.ts';
+import { fanoutBench } from './fanout.bench.ts';
+import { productPageBench } from './product-page.bench.ts';
 
-const all = { browse: browseBench, checkout: checkoutBench };
+const all = {
+  browse: browseBench,
+  'product-page': productPageBench,
+  checkout: checkoutBench,
+  fanout: fanoutBench,
+  analytics: analyticsBench,
+};
 const wanted = process.argv.slice(2).filter((a) => a in all) as (keyof typeof all)[];
 for (const name of wanted.length > 0 ? wanted : (Object.keys(all) as (keyof typeof all)[])) {
   await all[name]();
