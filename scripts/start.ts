@@ -4,7 +4,7 @@
 // `BROKER=rabbitmq|jetstream|mqtt|redis npm start` puts `pubsub` on that broker (components/brokers/<broker>.yaml;
 // redis, the default, is components/pubsub.yaml): the components are rendered into .data/run/resources with that file
 // as `pubsub`, and the broker is found on its port or started (and then stopped on exit).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,9 @@ import {
   brokers,
   dataDir,
   defaultPorts,
+  ensureLocalTokens,
+  tokensFile,
+  tokensOf,
   httpOk,
   ManagedProcess,
   parseBroker,
@@ -43,6 +46,8 @@ interface RunApp {
   appDirPath: string;
   appPort: number;
   daprHTTPPort: number;
+  configFilePath?: string;
+  runtimePath?: string;
   env?: Record<string, string>;
 }
 interface RunFile {
@@ -51,7 +56,7 @@ interface RunFile {
 }
 
 /** The committed dapr.yaml with absolute paths and this run's overrides (GATEWAY_PORT, BROKER). */
-function renderRunFile(i: Infra): { file: string; apps: RunApp[] } {
+function renderRunFile(i: Infra, daprd: string): { file: string; apps: RunApp[] } {
   const doc = parse(readFileSync(join(repoRoot, 'dapr.yaml'), 'utf8')) as RunFile;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(repoRoot, p));
   doc.common.resourcesPaths = doc.common.resourcesPaths.map(abs);
@@ -67,13 +72,51 @@ function renderRunFile(i: Infra): { file: string; apps: RunApp[] } {
     doc.common.resourcesPaths = doc.common.resourcesPaths.map((p) => (p === committed ? rendered.resourcesPaths[0]! : p));
   }
   doc.common.configFilePath = abs(doc.common.configFilePath);
+  const tokens = ensureLocalTokens(tokensFile, doc.apps.map((a) => a.appID));
   for (const app of doc.apps) {
     app.appDirPath = abs(app.appDirPath);
+    if (app.configFilePath) app.configFilePath = abs(app.configFilePath);
     if (app.appID === 'gateway' && process.env.GATEWAY_PORT) app.appPort = Number(process.env.GATEWAY_PORT);
+    const t = tokensOf(tokens, app.appID);
+    // The app presents DAPR_API_TOKEN to its sidecar and expects APP_API_TOKEN from it.
+    app.env = { ...app.env, DAPR_API_TOKEN: t.daprApiToken, ...(t.appApiToken ? { APP_API_TOKEN: t.appApiToken } : {}) };
+    app.runtimePath = sealedRuntime(daprd, app.appID, t.daprApiToken, t.appApiToken, i.sentry.trustAnchors);
   }
+  // It holds the apps' tokens: readable by this user only (.data is git-ignored).
   const file = join(runDir, 'dapr.yaml');
-  writeFileSync(file, stringify(doc));
+  writeFileSync(file, stringify(doc), { mode: 0o600 });
+  chmodSync(file, 0o600);
   return { file, apps: doc.apps };
+}
+
+/**
+ * The Dapr CLI starts every daprd with its own environment and only the flags its run file knows. What it cannot say
+ * per app — the sidecar's API token, the token it presents to its app, Sentry's root certificate, and loopback for the
+ * internal gRPC and metrics listeners — goes through a per-app runtime folder (the run file's `runtimePath`) whose
+ * bin/daprd sets them and runs the real daprd. Written 0700/0600 under .data (git-ignored); `dapr list` still sees daprd.
+ */
+function sealedRuntime(daprd: string, appId: string, daprApiToken: string, appApiToken: string | undefined, trustAnchors: string): string {
+  const root = join(runDir, 'runtime', appId);
+  mkdirSync(join(root, 'bin'), { recursive: true, mode: 0o700 });
+  const quote = (v: string) => `'${v.replaceAll("'", `'\\''`)}'`;
+  const env = [
+    `export DAPR_API_TOKEN=${quote(daprApiToken)}`,
+    ...(appApiToken ? [`export APP_API_TOKEN=${quote(appApiToken)}`] : []),
+    `export DAPR_TRUST_ANCHORS=${quote(trustAnchors)}`,
+  ];
+  writeFileSync(join(root, 'env'), `${env.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(
+    join(root, 'bin', 'daprd'),
+    [
+      '#!/bin/sh',
+      `# Written by npm start for ${appId}: tokens and Sentry's root from ./env, every listener on loopback.`,
+      '. "$(dirname "$0")/../env"',
+      `exec ${quote(daprd)} --dapr-internal-grpc-listen-address 127.0.0.1 --metrics-listen-address 127.0.0.1 "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o700 },
+  );
+  return root;
 }
 
 let infra: Infra | undefined;
@@ -107,7 +150,7 @@ try {
   const tc = await setup(log);
   log(`pub/sub broker: ${broker} (${relative(repoRoot, brokerComponentFile(broker))}; BROKER=${brokers.join('|')} picks another)`);
   infra = await startInfra(tc, defaultPorts, { logDir, dataDir, reuse: true }, { placement: true, scheduler: true, maildev: true, broker });
-  const { file, apps } = renderRunFile(infra);
+  const { file, apps } = renderRunFile(infra, tc.daprd);
   log(`starting ${apps.map((a) => a.appID).join(', ')} with \`dapr run -f\` (logs: services/<app>/.dapr/logs)`);
   cli = new ManagedProcess('dapr', tc.dapr, ['run', '-f', file], {
     cwd: repoRoot,

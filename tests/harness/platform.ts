@@ -11,12 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ensureLocalSecrets,
+  ensureLocalTokens,
+  tokensOf,
   ensureToolchain,
   randomPorts,
   repoRoot,
   readRunFile,
   renderResources,
+  startBareSidecar,
   startDaprApp,
+  type BareSidecar,
   startInfra,
   type Broker,
   type Infra,
@@ -71,12 +75,25 @@ export interface Platform {
   workDir: string;
   /** This run's local secrets file (the `secretstore` component reads it). */
   secretsFile: string;
-  /** Creates (or promotes) an admin the way operators do: `npm run create-admin`, against this run's identity database. */
-  createAdmin(email: string, password: string): Promise<string>;
+  /**
+   * Creates an admin the way operators do: `npm run create-admin`, against this run's identity database; resolves
+   * to the user id. `promote` passes --promote (make an existing customer admin, with this password). Rejects with
+   * the script's stderr when it exits non-zero (e.g. an existing customer without `promote`).
+   */
+  createAdmin(email: string, password: string, opts?: { promote?: boolean }): Promise<string>;
   /** The app's own URL (straight, no sidecar). */
   url(appId: string): string;
   /** The app's sidecar HTTP API. */
   daprUrl(appId: string): string;
+  /**
+   * The sidecar of `appId` to act as that app: the running app's own, or else a bare daprd with that app-id (no app
+   * behind it) started on first use — to publish what that app publishes, or invoke what it may invoke.
+   */
+  sidecarOf(appId: string): Promise<{ daprUrl: string; daprHeaders: Record<string, string> }>;
+  /** The headers the app's sidecar API needs (its `dapr-api-token`): every sidecar refuses calls without it. */
+  daprHeaders(appId: string): Record<string, string>;
+  /** The headers the app's own port needs (the token its sidecar presents); empty for the public edge. */
+  appHeaders(appId: string): Record<string, string>;
   /**
    * A Dapr service invocation of `appId` made from `via`'s sidecar, as another service makes it: the target sees
    * dapr-caller-app-id (a call through its own sidecar carries none). JSON in and out.
@@ -109,7 +126,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const infra = await startInfra(tc, await randomPorts(), { logDir: join(workDir, 'logs'), dataDir: join(workDir, 'data') }, opts);
   const secretsFile = join(workDir, 'secrets.json');
   ensureLocalSecrets(secretsFile);
-  const { resourcesPaths, configFile } = renderResources(join(workDir, 'resources'), {
+  const tokens = ensureLocalTokens(join(workDir, 'tokens.json'), allApps);
+  const { resourcesPaths, configFileFor } = renderResources(join(workDir, 'resources'), {
     redisHost: infra.redisHost,
     secretsFile,
     nameResolutionDb: join(workDir, 'name-resolution.db'),
@@ -118,10 +136,13 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(infra.pubsubUrl ? { pubsubUrl: infra.pubsubUrl } : {}),
   });
   const apps: Record<string, RunningApp> = {};
+  const bare: Record<string, Promise<BareSidecar>> = {};
   const ctx = {
     toolchain: tc,
     resourcesPaths,
-    configFile,
+    configFileFor,
+    sentry: infra.sentry,
+    tokens: (appId: string) => tokensOf(tokens, appId),
     logDir: join(workDir, 'logs'),
     ...(infra.placementAddress ? { placementAddress: infra.placementAddress } : {}),
     ...(infra.schedulerAddress ? { schedulerAddress: infra.schedulerAddress } : {}),
@@ -131,27 +152,33 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     apps,
     workDir,
     secretsFile,
-    createAdmin: async (email, password) => {
-      const { stdout } = await run(
-        process.execPath,
-        [join(repoRoot, 'scripts/create-admin.ts'), '--email', email, '--password', password],
-        {
+    createAdmin: async (email, password, { promote = false } = {}) => {
+      const args = ['--email', email, '--password', password, ...(promote ? ['--promote'] : [])];
+      try {
+        const { stdout } = await run(process.execPath, [join(repoRoot, 'scripts/create-admin.ts'), ...args], {
           env: { ...process.env, MONGODB_URI: `${infra.mongoUrl}/globalmart-identity`, GLOBALMART_SECRETS_FILE: secretsFile },
-        },
-      );
-      return stdout.trim();
+        });
+        return stdout.trim();
+      } catch (err) {
+        const { stderr, code } = err as { stderr?: string; code?: number };
+        throw new Error(stderr?.trim() || `create-admin exited with ${code}`, { cause: err });
+      }
     },
     invoke: async (via, appId, method, path, body, headers = {}) => {
-      const res = await fetch(`${must(apps[via], via).daprUrl}/v1.0/invoke/${appId}/method/${path}`, {
+      const sidecar = await platform.sidecarOf(via);
+      const res = await fetch(`${sidecar.daprUrl}/v1.0/invoke/${appId}/method/${path}`, {
         method,
-        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { ...headers, ...sidecar.daprHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
       return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
     },
     url: (id) => must(apps[id], id).appUrl,
+    sidecarOf: async (id) => apps[id] ?? (await (bare[id] ??= startBareSidecar(ctx, id))),
     daprUrl: (id) => must(apps[id], id).daprUrl,
+    daprHeaders: (id) => must(apps[id], id).daprHeaders,
+    appHeaders: (id) => must(apps[id], id).appHeaders,
     waitForLog: async (appId, match, timeoutMs = 5_000) => {
       const app = must(apps[appId], appId);
       let found: string | undefined;
@@ -180,6 +207,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
         .join('\n'),
     stop: async () => {
       await Promise.all(Object.values(apps).map((a) => a.stop()));
+      await Promise.all(Object.values(bare).map(async (b) => (await b.catch(() => undefined))?.stop()));
       await infra.stop();
     },
   };

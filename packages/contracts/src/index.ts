@@ -13,3 +13,4 @@ export * from './orders.ts';
 export * from './notifications.ts';
 export * from './recommendations.ts';
 export * from './analytics.ts';
+export * from './access.ts';

@@ -7,3 +7,5 @@ export * from './resources.ts';
 export * from './secrets.ts';
 export * from './sidecar.ts';
 export * from './stack.ts';
+export * from './access-config.ts';
+export * from './tokens.ts';

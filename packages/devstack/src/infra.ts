@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
@@ -78,7 +78,75 @@ export async function startFerretDb(tc: Toolchain, port: number, opts: InfraOpti
   );
 }
 
-export async function startPlacement(tc: Toolchain, port: number, healthzPort: number, opts: InfraOptions): Promise<InfraHandle> {
+/** Where Sentry keeps its CA (it generates a self-signed root and issuer there on first start) and what others need of it. */
+export interface SentryTls {
+  /** host:port of Sentry's gRPC API (daprd, placement and scheduler ask it for their certificates). */
+  address: string;
+  /** The root certificate file: placement and scheduler's --trust-anchors-file. */
+  trustAnchorsFile: string;
+}
+
+export function sentryTls(port: number, credentialsDir: string): SentryTls {
+  return { address: `127.0.0.1:${port}`, trustAnchorsFile: join(credentialsDir, 'ca.crt') };
+}
+
+/** The control plane's TLS flags for placement and scheduler (their gRPC servers require mTLS once Sentry runs). */
+const controlPlaneTls = (tls: SentryTls | undefined): string[] =>
+  tls ? ['--tls-enabled', '--trust-anchors-file', tls.trustAnchorsFile, '--sentry-address', tls.address] : [];
+
+/**
+ * Dapr's certificate authority. It issues every sidecar a SPIFFE certificate for its app-id, which mTLS between
+ * sidecars and the accessControl policies rest on. Self-hosted, it generates its root and issuer into
+ * `credentialsDir` at first start and keeps them (npm start: .data/sentry; the harness: one per run).
+ */
+export async function startSentry(
+  tc: Toolchain,
+  p: { port: number; healthzPort: number },
+  credentialsDir: string,
+  configFile: string,
+  opts: InfraOptions,
+): Promise<InfraHandle> {
+  mkdirSync(credentialsDir, { recursive: true, mode: 0o700 });
+  const tls = sentryTls(p.port, credentialsDir);
+  return startOrReuse(
+    'sentry',
+    p.port,
+    tls.address,
+    opts,
+    () =>
+      new ManagedProcess(
+        'sentry',
+        tc.sentry,
+        [
+          '--port',
+          String(p.port),
+          '--listen-address',
+          '127.0.0.1',
+          '--healthz-port',
+          String(p.healthzPort),
+          '--healthz-listen-address',
+          '127.0.0.1',
+          '--enable-metrics=false',
+          '--mode',
+          'standalone',
+          '--issuer-credentials',
+          credentialsDir,
+          '--config',
+          configFile,
+        ],
+        { logFile: join(opts.logDir, 'sentry.log') },
+      ),
+    async () => (await httpOk(`http://127.0.0.1:${p.healthzPort}/healthz`)) && existsSync(tls.trustAnchorsFile),
+  );
+}
+
+export async function startPlacement(
+  tc: Toolchain,
+  port: number,
+  healthzPort: number,
+  opts: InfraOptions,
+  tls?: SentryTls,
+): Promise<InfraHandle> {
   return startOrReuse(
     'placement',
     port,
@@ -98,6 +166,7 @@ export async function startPlacement(tc: Toolchain, port: number, healthzPort: n
           '--healthz-listen-address',
           '127.0.0.1',
           '--enable-metrics=false',
+          ...controlPlaneTls(tls),
         ],
         { logFile: join(opts.logDir, 'placement.log') },
       ),
@@ -112,7 +181,7 @@ export interface SchedulerPorts {
   etcdPeerPort: number;
 }
 
-export async function startScheduler(tc: Toolchain, p: SchedulerPorts, opts: InfraOptions): Promise<InfraHandle> {
+export async function startScheduler(tc: Toolchain, p: SchedulerPorts, opts: InfraOptions, tls?: SentryTls): Promise<InfraHandle> {
   const dir = join(opts.dataDir, 'scheduler');
   mkdirSync(dir, { recursive: true });
   return startOrReuse(
@@ -142,6 +211,10 @@ export async function startScheduler(tc: Toolchain, p: SchedulerPorts, opts: Inf
           '127.0.0.1',
           '--etcd-initial-cluster',
           `dapr-scheduler-server-0=http://127.0.0.1:${p.etcdPeerPort}`,
+          ...controlPlaneTls(tls),
+          // Its own certificate goes to this run's folder, not the shared /tmp default (parallel platforms).
+          '--identity-directory-write',
+          join(opts.dataDir, 'scheduler-tls'),
         ],
         { logFile: join(opts.logDir, 'scheduler.log') },
       ),

@@ -15,6 +15,8 @@ export const cacheDir = process.env.GLOBALMART_CACHE_DIR ?? join(homedir(), '.ca
 /** Local, git-ignored runtime data (FerretDB files, scheduler etcd, generated secrets). */
 export const dataDir = join(repoRoot, '.data');
 export const secretsFile = join(dataDir, 'secrets', 'local-secrets.json');
+/** Each local app's sidecar API token and app token (see tokens.ts). */
+export const tokensFile = join(dataDir, 'secrets', 'local-tokens.json');
 
 export const componentsDir = join(repoRoot, 'components');
 export const daprConfigDir = join(repoRoot, 'dapr-config');

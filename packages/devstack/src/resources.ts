@@ -61,7 +61,10 @@ interface ResourceDoc {
  * The committed YAML stays the plain data a developer reads and `dapr run -f .` uses; tests that
  * run their own Redis on a free port get a rendered copy instead of editing the originals.
  */
-export function renderResources(outDir: string, o: ResourceOverrides): { resourcesPaths: string[]; configFile: string } {
+export function renderResources(
+  outDir: string,
+  o: ResourceOverrides,
+): { resourcesPaths: string[]; configFile: string; configFileFor: (appId: string) => string } {
   const compOut = join(outDir, 'components');
   const cfgOut = join(outDir, 'dapr-config');
   mkdirSync(compOut, { recursive: true });
@@ -77,14 +80,22 @@ export function renderResources(outDir: string, o: ResourceOverrides): { resourc
     for (const doc of docs) override(doc, o);
     writeFileSync(join(compOut, f), docs.map((d) => stringify(d)).join('---\n'));
   }
-  for (const f of readdirSync(daprConfigDir).filter((n) => /\.ya?ml$/.test(n))) {
-    const doc = parseDocument(readFileSync(join(daprConfigDir, f), 'utf8'));
-    if (o.nameResolutionDb && doc.hasIn(['spec', 'nameResolution'])) {
-      doc.setIn(['spec', 'nameResolution', 'configuration', 'connectionString'], o.nameResolutionDb);
+  // dapr-config/*.yaml, and apps/*.yaml: each app's own Configuration (accessControl, secret scopes).
+  mkdirSync(join(cfgOut, 'apps'), { recursive: true });
+  for (const sub of ['', 'apps']) {
+    for (const f of readdirSync(join(daprConfigDir, sub)).filter((n) => /\.ya?ml$/.test(n))) {
+      const doc = parseDocument(readFileSync(join(daprConfigDir, sub, f), 'utf8'));
+      if (o.nameResolutionDb && doc.hasIn(['spec', 'nameResolution'])) {
+        doc.setIn(['spec', 'nameResolution', 'configuration', 'connectionString'], o.nameResolutionDb);
+      }
+      writeFileSync(join(cfgOut, sub, f), doc.toString());
     }
-    writeFileSync(join(cfgOut, f), doc.toString());
   }
-  return { resourcesPaths: [compOut, cfgOut], configFile: join(cfgOut, 'config.yaml') };
+  return {
+    resourcesPaths: [compOut, cfgOut],
+    configFile: join(cfgOut, 'config.yaml'),
+    configFileFor: (appId) => join(cfgOut, 'apps', `${appId}.yaml`),
+  };
 }
 
 function override(doc: ResourceDoc, o: ResourceOverrides): void {

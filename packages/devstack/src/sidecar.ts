@@ -13,12 +13,24 @@ export interface AppSpec {
 export interface SidecarContext {
   toolchain: Toolchain;
   resourcesPaths: string[];
-  configFile: string;
+  /** Each app's own Dapr Configuration (its accessControl and secret scopes): dapr-config/apps/<app-id>.yaml. */
+  configFileFor(appId: string): string;
+  /** Sentry's address and root certificate: every sidecar gets its mTLS identity there. */
+  sentry: { address: string; trustAnchors: string };
+  /** The sidecar's API token (DAPR_API_TOKEN) and the app's token (APP_API_TOKEN) for an app. */
+  tokens(appId: string): AppTokens;
   placementAddress?: string;
   schedulerAddress?: string;
   logDir: string;
   /** Extra env for every app (e.g. OTEL settings). */
   env?: Record<string, string>;
+}
+
+export interface AppTokens {
+  /** What the app (and anyone else) must present to its sidecar's API. */
+  daprApiToken: string;
+  /** What the sidecar presents to the app; the public edge (gateway) has none. */
+  appApiToken?: string;
 }
 
 export interface RunningApp {
@@ -30,6 +42,10 @@ export interface RunningApp {
   appUrl: string;
   /** The sidecar's HTTP API. */
   daprUrl: string;
+  /** `dapr-api-token` for the sidecar's API. */
+  daprHeaders: Record<string, string>;
+  /** `dapr-api-token` as the sidecar presents it to the app (empty for the public edge). */
+  appHeaders: Record<string, string>;
   /** The app process now running (a new one after restartApp). */
   readonly app: ManagedProcess;
   sidecar: ManagedProcess;
@@ -59,6 +75,8 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
   ]);
   const cwd = join(repoRoot, 'services', spec.appId);
   const [cmd, ...args] = serviceCommand();
+  const tokens = ctx.tokens(spec.appId);
+  const tokenEnv = { DAPR_API_TOKEN: tokens.daprApiToken, ...(tokens.appApiToken ? { APP_API_TOKEN: tokens.appApiToken } : {}) };
   let starts = 0;
   const spawnApp = () =>
     new ManagedProcess(`${spec.appId}`, cmd!, args, {
@@ -69,6 +87,7 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
         ...process.env,
         ...ctx.env,
         ...spec.env,
+        ...tokenEnv,
         APP_ID: spec.appId,
         APP_PORT: String(appPort),
         DAPR_HTTP_PORT: String(daprHttpPort),
@@ -89,12 +108,20 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     String(daprGrpcPort),
     '--dapr-internal-grpc-port',
     String(internalPort),
+    // Every listener on loopback: the API, the internal gRPC port other sidecars call (mTLS), metrics.
     '--dapr-listen-addresses',
+    '127.0.0.1',
+    '--dapr-internal-grpc-listen-address',
     '127.0.0.1',
     '--metrics-port',
     String(metricsPort),
+    '--metrics-listen-address',
+    '127.0.0.1',
+    '--enable-mtls',
+    '--sentry-address',
+    ctx.sentry.address,
     '--config',
-    ctx.configFile,
+    ctx.configFileFor(spec.appId),
     '--enable-app-health-check',
     '--app-health-check-path',
     '/healthz',
@@ -109,6 +136,8 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
   const sidecar = new ManagedProcess(`${spec.appId}-daprd`, ctx.toolchain.daprd, daprArgs, {
     cwd,
     logFile: join(ctx.logDir, `${spec.appId}.daprd.log`),
+    // daprd reads its tokens and Sentry's root certificate from the environment (never from flags: ps would show them).
+    env: { ...process.env, ...tokenEnv, DAPR_TRUST_ANCHORS: ctx.sentry.trustAnchors },
   });
   const running: RunningApp = {
     appId: spec.appId,
@@ -117,6 +146,8 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     daprGrpcPort,
     appUrl: `http://127.0.0.1:${appPort}`,
     daprUrl: `http://127.0.0.1:${daprHttpPort}`,
+    daprHeaders: { 'dapr-api-token': tokens.daprApiToken },
+    appHeaders: tokens.appApiToken ? { 'dapr-api-token': tokens.appApiToken } : {},
     get app() {
       return app;
     },
@@ -144,4 +175,60 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     );
   }
   return running;
+}
+
+export interface BareSidecar {
+  appId: string;
+  daprUrl: string;
+  daprHeaders: Record<string, string>;
+  sidecar: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * A daprd with an app-id but no app behind it: the sidecar of `appId` as another service's tests need it (to publish
+ * what that service publishes, or invoke what it may invoke) without starting the service itself.
+ */
+export async function startBareSidecar(ctx: SidecarContext, appId: string): Promise<BareSidecar> {
+  const [daprHttpPort, daprGrpcPort, internalPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const tokens = ctx.tokens(appId);
+  const args = [
+    '--app-id',
+    appId,
+    '--dapr-http-port',
+    String(daprHttpPort),
+    '--dapr-grpc-port',
+    String(daprGrpcPort),
+    '--dapr-internal-grpc-port',
+    String(internalPort),
+    '--dapr-listen-addresses',
+    '127.0.0.1',
+    '--dapr-internal-grpc-listen-address',
+    '127.0.0.1',
+    '--metrics-port',
+    String(metricsPort),
+    '--metrics-listen-address',
+    '127.0.0.1',
+    '--enable-mtls',
+    '--sentry-address',
+    ctx.sentry.address,
+    '--config',
+    ctx.configFileFor(appId),
+    '--placement-host-address',
+    '',
+  ];
+  for (const p of ctx.resourcesPaths) args.push('--resources-path', p);
+  const sidecar = new ManagedProcess(`${appId}-bare-daprd`, ctx.toolchain.daprd, args, {
+    cwd: join(repoRoot, 'services', appId),
+    logFile: join(ctx.logDir, `${appId}.bare-daprd.log`),
+    env: { ...process.env, DAPR_API_TOKEN: tokens.daprApiToken, DAPR_TRUST_ANCHORS: ctx.sentry.trustAnchors },
+  });
+  const daprUrl = `http://127.0.0.1:${daprHttpPort}`;
+  try {
+    await waitUntil(`${appId} bare sidecar`, () => httpOk(`${daprUrl}/v1.0/healthz`), { timeoutMs: 60_000, abortIf: () => sidecar.deadReason() });
+  } catch (err) {
+    await sidecar.stop();
+    throw new Error(`${(err as Error).message}\n--- ${appId} daprd log ---\n${sidecar.logTail()}`, { cause: err });
+  }
+  return { appId, daprUrl, daprHeaders: { 'dapr-api-token': tokens.daprApiToken }, sidecar, stop: () => sidecar.stop() };
 }

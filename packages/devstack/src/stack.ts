@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { freePort } from './net.ts';
-import { repoRoot } from './paths.ts';
+import { daprConfigDir, repoRoot } from './paths.ts';
 import {
   startFerretDb,
   startMaildev,
@@ -10,8 +10,11 @@ import {
   startNats,
   startPlacement,
   startRabbitMq,
+  sentryTls,
   startRedis,
   startScheduler,
+  startSentry,
+  type SentryTls,
   type InfraHandle,
   type InfraOptions,
 } from './infra.ts';
@@ -21,6 +24,8 @@ import type { Toolchain } from './toolchain.ts';
 export interface InfraPorts {
   redis: number;
   ferretdb: number;
+  sentry: number;
+  sentryHealthz: number;
   placement: number;
   placementHealthz: number;
   scheduler: number;
@@ -38,6 +43,8 @@ export interface InfraPorts {
 export const defaultPorts: InfraPorts = {
   redis: 6379,
   ferretdb: 27017,
+  sentry: 50001,
+  sentryHealthz: 58083,
   placement: 50005,
   placementHealthz: 58081,
   scheduler: 50006,
@@ -65,6 +72,8 @@ export interface Infra {
   mongoUrl: string;
   placementAddress?: string;
   schedulerAddress?: string;
+  /** Sentry, the CA behind mTLS between sidecars (always on: accessControl identifies callers by certificate). */
+  sentry: SentryTls & { trustAnchors: string };
   smtpPort?: number;
   /** MailDev's web UI and REST API (GET /email lists what arrived). */
   maildevUrl?: string;
@@ -81,6 +90,8 @@ export interface InfraWants {
   maildev?: boolean;
   /** The broker behind `pubsub` (default redis, which runs anyway for the state store). */
   broker?: Broker;
+  /** Where Sentry keeps its CA (default <dataDir>/sentry). */
+  sentryCredentialsDir?: string;
 }
 
 function startBroker(broker: Broker, ports: InfraPorts, opts: InfraOptions): Promise<InfraHandle> | undefined {
@@ -104,9 +115,13 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
   const stop = async () => {
     for (const h of handles.reverse()) await h.stop();
   };
+  const credentialsDir = wants.sentryCredentialsDir ?? join(opts.dataDir, 'sentry');
+  const tls = sentryTls(ports.sentry, credentialsDir);
   try {
+    // Sentry first: placement and scheduler ask it for their own certificates at start.
+    handles.push(await startSentry(tc, { port: ports.sentry, healthzPort: ports.sentryHealthz }, credentialsDir, join(daprConfigDir, 'config.yaml'), opts));
     const starts: Promise<InfraHandle>[] = [startRedis(tc, ports.redis, opts), startFerretDb(tc, ports.ferretdb, opts)];
-    if (wants.placement) starts.push(startPlacement(tc, ports.placement, ports.placementHealthz, opts));
+    if (wants.placement) starts.push(startPlacement(tc, ports.placement, ports.placementHealthz, opts, tls));
     if (wants.scheduler) {
       starts.push(
         startScheduler(
@@ -118,6 +133,7 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
             etcdPeerPort: ports.schedulerEtcdPeer,
           },
           opts,
+          tls,
         ),
       );
     }
@@ -146,6 +162,7 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
     mongoUrl: `mongodb://127.0.0.1:${ports.ferretdb}`,
     ...(wants.placement ? { placementAddress: `127.0.0.1:${ports.placement}` } : {}),
     ...(wants.scheduler ? { schedulerAddress: `127.0.0.1:${ports.scheduler}` } : {}),
+    sentry: { ...tls, trustAnchors: readFileSync(tls.trustAnchorsFile, 'utf8') },
     ...(wants.maildev ? { smtpPort: ports.smtp, maildevUrl: `http://127.0.0.1:${ports.maildevWeb}` } : {}),
     broker,
     ...(pubsubUrl ? { pubsubUrl } : {}),

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { requireAppToken } from './app-token.middleware.ts';
+import { enforceCallers } from './caller.ts';
 import type { BaseConfig } from './config.ts';
 import { AppError } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
@@ -11,7 +12,8 @@ import { errorHandler, notFoundHandler } from './problem.ts';
 import { Readiness } from './readiness.ts';
 
 export interface AppOptions {
-  config: Pick<BaseConfig, 'APP_API_TOKEN'>;
+  /** APP_ID turns on the per-route caller allow-list (createService always passes it; unit tests of routes may not). */
+  config: Partial<Pick<BaseConfig, 'APP_API_TOKEN' | 'APP_ID'>>;
   logger: Logger;
   /** The checks behind /readyz; createService adds 'sidecar' (and 'mongo') to it. */
   readiness?: Readiness;
@@ -89,6 +91,8 @@ export function createApp({
   // Probes come first so they are exempt from the token: kubelet probes do not carry Dapr's token.
   app.use(healthRoutes(readiness, logger, { livenessAwaitsReadiness }));
   if (config.APP_API_TOKEN) app.use(requireAppToken(config.APP_API_TOKEN));
+  // Which app may invoke which route: the table in @globalmart/contracts, checked again here behind the sidecar's policy.
+  if (config.APP_ID) app.use(enforceCallers(config.APP_ID));
   app.use(requireJsonBody);
   app.use(express.json({ limit: jsonLimit, type: JSON_TYPES }));
   return app;

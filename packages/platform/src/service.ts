@@ -34,6 +34,12 @@ export interface ServiceOptions<S extends ConfigShape, M extends boolean | strin
   exitOnStartupError?: boolean;
   /** Default true: SIGTERM/SIGINT stop the service gracefully and exit. */
   handleSignals?: boolean;
+  /**
+   * The public edge (the gateway): clients reach its port directly, so it takes no app token. Every other app
+   * refuses to start in production without APP_API_TOKEN (what its sidecar presents) and DAPR_API_TOKEN (what it
+   * presents to its sidecar).
+   */
+  publicEdge?: boolean;
 }
 
 export interface RunningService {
@@ -66,6 +72,7 @@ export async function createService<S extends ConfigShape = Record<never, never>
   try {
     const shape = { ...options.configShape, ...(mongoKey ? { [mongoKey]: z.string().min(1) } : {}) } as S;
     config = loadConfig(shape, options.env);
+    requireTokens(config, options.publicEdge ?? false);
   } catch (err) {
     if (!exitOnError || !(err instanceof ConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);
@@ -79,6 +86,18 @@ export async function createService<S extends ConfigShape = Record<never, never>
     logger.fatal({ err }, 'startup failed');
     process.exit(1);
   }
+}
+
+/** Outside development a service never runs with an open sidecar or an open port. */
+function requireTokens(config: BaseConfig, publicEdge: boolean): void {
+  // `test` is vitest's own setting for in-process unit tests; the images (and Helm) run with production.
+  if (config.NODE_ENV !== 'production') return;
+  const missing: { variable: string; problem: string }[] = [];
+  if (!config.DAPR_API_TOKEN) missing.push({ variable: 'DAPR_API_TOKEN', problem: `is missing (required when NODE_ENV=${config.NODE_ENV})` });
+  if (!publicEdge && !config.APP_API_TOKEN) {
+    missing.push({ variable: 'APP_API_TOKEN', problem: `is missing (required when NODE_ENV=${config.NODE_ENV})` });
+  }
+  if (missing.length > 0) throw new ConfigError(missing);
 }
 
 async function assemble<C extends BaseConfig, M>(

@@ -24,6 +24,15 @@ describe('createService', () => {
     );
   });
 
+  it('refuses to start in production without its sidecar and app tokens (the public edge needs no app token)', async () => {
+    await expect(createService(options({ NODE_ENV: 'production' }))).rejects.toSatisfy(
+      (e) => e instanceof ConfigError && e.variables.join() === 'DAPR_API_TOKEN,APP_API_TOKEN',
+    );
+    await expect(createService({ ...options({ NODE_ENV: 'production', DAPR_API_TOKEN: 't' }), publicEdge: true })).resolves.toBeDefined();
+    const sealed = await createService(options({ NODE_ENV: 'production', DAPR_API_TOKEN: 't', APP_API_TOKEN: 'a' }));
+    expect(sealed.config.APP_API_TOKEN).toBe('a');
+  });
+
   it('starts on APP_HOST:APP_PORT, logs the URL, reports sidecar readiness and stops in reverse order', async () => {
     const opts = options({ FEATURE: 'on' });
     const svc = await createService({ ...opts, configShape: { FEATURE: z.enum(['on', 'off']) } });
