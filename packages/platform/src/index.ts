@@ -50,3 +50,29 @@ export {
   type EventHandler,
   type EventMeta,
 } from './subscriptions.ts';
+export {
+  KID_PATTERN,
+  KeyringError,
+  addActiveKey,
+  keyringFromSpec,
+  legacyKid,
+  newKid,
+  parseKeyring,
+  parseKeyringSpec,
+  stringifyKeyring,
+  type Keyring,
+  type KeyringSpec,
+} from './keyring.ts';
+export {
+  PII_ENCRYPTION_KEY,
+  createPiiProtector,
+  decodeKey32,
+  isSealed,
+  loadPiiProtector,
+  normalizeEmail,
+  openFields,
+  piiKeyring,
+  sealFields,
+  type PiiProtector,
+  type Sealed,
+} from './pii.ts';

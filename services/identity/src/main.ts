@@ -14,6 +14,11 @@ const svc = await createService({ configShape: identityConfig, mongo: true });
 const secret = (name: string) => svc.dapr.secrets.get(name);
 const { encryptionKey, blindIndexKey } = await loadPiiKeys(secret);
 const issuer = await createJwtIssuer(await loadJwtSigningKey(secret), { ttlSeconds: svc.config.JWT_TTL_SECONDS });
+// Key ids only (never keys): which keys sign and encrypt now, and which older ones still verify and decrypt.
+svc.logger.info(
+  { jwt_kid: issuer.kid, jwt_kids: issuer.jwks.keys.map((k) => k.kid), pii_kid: encryptionKey.activeKid, pii_kids: encryptionKey.kids },
+  'keyrings loaded',
+);
 
 const users = mongoUserRepository(userModel(svc.mongo.connection), createPiiProtector(encryptionKey, blindIndexKey));
 await users.init();

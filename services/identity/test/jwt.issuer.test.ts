@@ -1,6 +1,7 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@globalmart/contracts';
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { legacyKid } from '@globalmart/platform';
 import { describe, expect, it } from 'vitest';
 import { createJwtIssuer } from '../src/jwt.issuer.ts';
 
@@ -22,16 +23,61 @@ describe('JWT issuing (EdDSA) and verification', () => {
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('derives a stable RFC 7638 kid from the key', async () => {
+  it('gives a legacy single PEM a stable kid derived from the key', async () => {
     const a = await createJwtIssuer(pem, { ttlSeconds: 60 });
-    const b = await createJwtIssuer(pem, { ttlSeconds: 60 });
+    const b = await createJwtIssuer(`${pem}\n`, { ttlSeconds: 60 });
     expect(a.kid).toBe(b.kid);
-    expect(a.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a.kid).toBe(legacyKid(pem));
+    expect(a.kid).toMatch(/^[0-9a-f]{8}$/);
   });
 
-  it('refuses a non-Ed25519 signing key', async () => {
+  it('refuses a non-Ed25519 signing key, naming the secret and the kid but not the key', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     await expect(createJwtIssuer(rsa, { ttlSeconds: 60 })).rejects.toThrow(/Ed25519/);
+    const ring = JSON.stringify({ active: 'good', keys: { good: pem, bad: 'not a pem' } });
+    await expect(createJwtIssuer(ring, { ttlSeconds: 60 })).rejects.toThrow(/^secret jwt-signing-key, key bad: not a PKCS#8 PEM/);
+  });
+
+  describe('a keyring of two keys (a rotation)', () => {
+    const oldPem = pem;
+    const newPem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const before = JSON.stringify({ active: 'k-old', keys: { 'k-old': oldPem } });
+    const after = JSON.stringify({ active: 'k-new', keys: { 'k-old': oldPem, 'k-new': newPem } });
+
+    it('signs with the active key, publishes both public keys, and still verifies tokens of the old key', async () => {
+      const oldIssuer = await createJwtIssuer(before, { ttlSeconds: 900 });
+      const issuer = await createJwtIssuer(after, { ttlSeconds: 900 });
+      const oldToken = await oldIssuer.issue(user);
+      const newToken = await issuer.issue(user);
+      expect(decodeProtectedHeader(oldToken).kid).toBe('k-old');
+      expect(decodeProtectedHeader(newToken).kid).toBe('k-new');
+      expect(issuer.kid).toBe('k-new');
+      expect(issuer.jwks.keys.map((k) => k.kid)).toEqual(['k-new', 'k-old']);
+      for (const k of issuer.jwks.keys) expect(k).not.toHaveProperty('d');
+      expect(issuer.jwks.keys[1]).toEqual(oldIssuer.jwks.keys[0]);
+      const keys = createLocalJWKSet(issuer.jwks as JSONWebKeySet);
+      expect((await jwtVerify(oldToken, keys, verifyOpts)).protectedHeader.kid).toBe('k-old');
+      expect((await jwtVerify(newToken, keys, verifyOpts)).protectedHeader.kid).toBe('k-new');
+      // The JWKS of before the rotation does not know the new key.
+      await expect(jwtVerify(newToken, createLocalJWKSet(oldIssuer.jwks as JSONWebKeySet), verifyOpts)).rejects.toBeInstanceOf(
+        errors.JWKSNoMatchingKey,
+      );
+    });
+
+    it('refuses a token whose kid names the other key of the ring', async () => {
+      const issuer = await createJwtIssuer(after, { ttlSeconds: 900 });
+      const signedByOld = await new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k-new' })
+        .setSubject(user.userId)
+        .setIssuer(JWT_ISSUER)
+        .setAudience(JWT_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(createPrivateKey(oldPem));
+      await expect(jwtVerify(signedByOld, createLocalJWKSet(issuer.jwks as JSONWebKeySet), verifyOpts)).rejects.toBeInstanceOf(
+        errors.JWSSignatureVerificationFailed,
+      );
+    });
   });
 
   describe('a verifier pinned to EdDSA, issuer and audience', () => {

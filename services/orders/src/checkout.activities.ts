@@ -1,6 +1,7 @@
 // The saga's side effects. Each is idempotent by order id (the downstream APIs are), so a replayed or retried
 // activity never reserves, charges or books twice. Expected failures come back as a StepOutcome, not an exception.
 import { InvokeError, type Logger, type ServiceInvoker } from '@globalmart/platform';
+import type { AddressCipher } from './address.crypto.ts';
 import { classifyStatus, type StepOutcome } from './checkout.saga.ts';
 import { activity, type SagaInput } from './checkout.workflow.ts';
 import type { OrderRepository } from './order.repository.ts';
@@ -11,6 +12,7 @@ export interface ActivityDeps {
   repo: OrderRepository;
   writer: OrderWriter;
   logger: Logger;
+  addresses: AddressCipher;
 }
 
 const COMPENSATIONS = new Set(['releaseStock', 'refundPayment', 'cancelShipment']);
@@ -22,7 +24,7 @@ const codeOf = (body: unknown): string | undefined =>
     ? (body as { code: string }).code
     : undefined;
 
-export function checkoutActivities({ invoker, repo, writer, logger }: ActivityDeps): Activities {
+export function checkoutActivities({ invoker, repo, writer, logger, addresses }: ActivityDeps): Activities {
   // Every command carries a JSON body (`{}` when it has nothing to say), so a JSON-only endpoint never refuses it.
   const call = async (step: string, orderId: string, appId: string, method: string, body: unknown = {}): Promise<StepOutcome> => {
     try {
@@ -40,6 +42,16 @@ export function checkoutActivities({ invoker, repo, writer, logger }: ActivityDe
     }
   };
   const id = ({ order }: SagaInput) => encodeURIComponent(order.order_id);
+  // Decrypted here, inside the activity, so the saga's input and history keep only the sealed form. A failure (its
+  // key dropped from the ring) throws: the step counts as unavailable, is retried, and the order is cancelled in the end.
+  const openAddress = ({ order }: SagaInput) => {
+    try {
+      return addresses.open(order.order_id, order.shipping_address);
+    } catch (err) {
+      logger.error({ order_id: order.order_id, err }, 'cannot decrypt the shipping address: is its key still in the PII keyring?');
+      throw err;
+    }
+  };
   const items = ({ order }: SagaInput) => order.items.map((i) => ({ product_id: i.product_id, quantity: i.quantity }));
 
   return {
@@ -57,7 +69,7 @@ export function checkoutActivities({ invoker, repo, writer, logger }: ActivityDe
       call('ship', i.order.order_id, 'shipping', 'shipments', {
         order_id: i.order.order_id,
         customer_id: i.order.customer_id,
-        address: i.order.shipping_address,
+        address: openAddress(i),
         items: items(i),
       }),
     [activity.capture]: (i: SagaInput) => call('capture', i.order.order_id, 'payments', `payments/${id(i)}/capture`),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cart, type OrderAccepted, type OrderCreateRequest } from '@globalmart/contracts';
 import { AppError, identityHeaders, type Caller, type Logger, type ServiceInvoker } from '@globalmart/platform';
+import type { AddressCipher } from './address.crypto.ts';
 import type { IdempotencyStore } from './idempotency.store.ts';
 import { draftOrder } from './order.draft.ts';
 import type { OrderRepository } from './order.repository.ts';
@@ -15,6 +16,8 @@ export interface CheckoutDeps {
   writer: OrderWriter;
   saga: SagaStarter;
   logger: Logger;
+  /** Seals the shipping address before the order reaches the idempotency record, the store or the saga. */
+  addresses: AddressCipher;
   newOrderId?: () => string;
   now?: () => string;
 }
@@ -58,6 +61,7 @@ export class CheckoutService {
       cart: parseCart(body),
       request,
       now: this.#d.now(),
+      addresses: this.#d.addresses,
     });
     const claim = await idempotency.claim(caller.userId, idempotencyKey, draft);
     if (!claim.won) return this.#converge(claim.order);

@@ -1,5 +1,6 @@
 // orders: orders and their state machine (FerretDB, embedded outbox), the checkout saga (Dapr Workflow).
-import { createService, every } from '@globalmart/platform';
+import { createService, every, loadPiiProtector } from '@globalmart/platform';
+import { addressCipher } from './address.crypto.ts';
 import { checkoutActivities } from './checkout.activities.ts';
 import { CheckoutService } from './checkout.service.ts';
 import { ordersConfig } from './config.ts';
@@ -13,6 +14,8 @@ import { WorkflowHost } from './workflow.host.ts';
 
 const svc = await createService({ configShape: ordersConfig, mongo: true });
 const { config, dapr, logger } = svc;
+// The PII keyring (pii-encryption-key), read once at start: shipping addresses are encrypted under its active key.
+const addresses = addressCipher(await loadPiiProtector((name) => dapr.secrets.get(name)));
 
 const repo = mongoOrderRepository(svc.mongo.connection);
 await repo.ensureIndexes();
@@ -20,15 +23,15 @@ const writer = new OrderWriter(repo, dapr.publisher, logger);
 const workflows = new WorkflowHost({
   sidecar: config,
   budgets: { paymentWaitSeconds: config.ORDER_PAYMENT_WAIT_SECONDS, stepRetrySeconds: config.ORDER_STEP_RETRY_SECONDS },
-  activities: checkoutActivities({ invoker: dapr.invoker, repo, writer, logger }),
+  activities: checkoutActivities({ invoker: dapr.invoker, repo, writer, logger, addresses }),
   maxConcurrency: config.ORDER_WORKFLOW_CONCURRENCY,
   logger,
 });
 const idempotency = new IdempotencyStore(dapr.state('statestore'), config.ORDER_IDEMPOTENCY_TTL_SECONDS);
-const checkout = new CheckoutService({ invoker: dapr.invoker, idempotency, repo, writer, saga: workflows, logger });
+const checkout = new CheckoutService({ invoker: dapr.invoker, idempotency, repo, writer, saga: workflows, logger, addresses });
 
 svc.app.use(shippingSubscriptions(writer, logger));
-svc.app.use(ordersRoutes({ checkout, repo, invoker: dapr.invoker }));
+svc.app.use(ordersRoutes({ checkout, repo, invoker: dapr.invoker, addresses }));
 // Ready only once sagas can be started (right after each POST /orders answer).
 svc.addReadinessCheck('workflow', async () => workflows.connected);
 await svc.start();

@@ -1,6 +1,7 @@
 // Turning a cart into a PENDING order: pure, so the rules (empty cart, one currency, totals) are unit-tested.
 import { ordersErrorCodes, type Cart, type OrderCreateRequest } from '@globalmart/contracts';
 import { unprocessable } from '@globalmart/platform';
+import type { AddressCipher } from './address.crypto.ts';
 import { toMinor } from './order.money.ts';
 import { orderPlacedEntry } from './order.events.ts';
 import type { Order, OrderItem } from './order.types.ts';
@@ -11,9 +12,11 @@ export interface DraftInput {
   cart: Cart;
   request: OrderCreateRequest;
   now: string;
+  /** Seals the address under the order id before the order exists anywhere. */
+  addresses: AddressCipher;
 }
 
-export function draftOrder({ orderId, customerId, cart, request, now }: DraftInput): Order {
+export function draftOrder({ orderId, customerId, cart, request, now, addresses }: DraftInput): Order {
   if (cart.items.length === 0) throw unprocessable(ordersErrorCodes.EmptyCart, 'The cart is empty: add items before checking out.');
   const currencies = new Set(cart.items.map((line) => line.currency));
   if (currencies.size > 1) {
@@ -38,7 +41,7 @@ export function draftOrder({ orderId, customerId, cart, request, now }: DraftInp
     items,
     currency: cart.items[0]!.currency,
     total_minor: items.reduce((sum, item) => sum + item.line_total_minor, 0),
-    shipping_address: request.shipping_address,
+    shipping_address: addresses.seal(orderId, request.shipping_address),
     payment_method: request.payment_method,
     status_history: [{ status: 'PENDING', at: now }],
     created_at: now,

@@ -1,6 +1,7 @@
 // The order as the orders service keeps it: money in minor units, timestamps as ISO strings (JSON-safe, so the
 // same object travels through the idempotency record, the workflow input and the document store).
-import type { OrderStatus, ShippingAddress } from '@globalmart/contracts';
+import type { OrderStatus } from '@globalmart/contracts';
+import type { SealedAddress } from './address.crypto.ts';
 
 export interface OrderItem {
   product_id: string;
@@ -36,7 +37,8 @@ export interface Order {
   items: OrderItem[];
   currency: string;
   total_minor: number;
-  shipping_address: ShippingAddress;
+  /** Encrypted from the draft on (address.crypto.ts): no store ever holds it in clear. */
+  shipping_address: SealedAddress;
   payment_method: string;
   status_history: StatusChange[];
   cancel_reason?: string;

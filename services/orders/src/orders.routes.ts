@@ -25,6 +25,7 @@ import {
 } from '@globalmart/platform';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import type { AddressCipher } from './address.crypto.ts';
 import type { CheckoutService } from './checkout.service.ts';
 import type { OrderRepository, OrderSearch } from './order.repository.ts';
 import type { Order } from './order.types.ts';
@@ -37,9 +38,11 @@ export interface OrdersRoutesDeps {
   checkout: CheckoutService;
   repo: OrderRepository;
   invoker: ServiceInvoker;
+  /** Decrypts the shipping address for the owner's and admins' views. */
+  addresses: AddressCipher;
 }
 
-export function ordersRoutes({ checkout, repo, invoker }: OrdersRoutesDeps): Router {
+export function ordersRoutes({ checkout, repo, invoker, addresses }: OrdersRoutesDeps): Router {
   const router = Router();
 
   // Owner or admin; anyone else gets the same 404 as for an unknown id, so order ids cannot be probed.
@@ -53,7 +56,7 @@ export function ordersRoutes({ checkout, repo, invoker }: OrdersRoutesDeps): Rou
 
   const page = async (search: OrderSearch): Promise<OrderPage> => {
     const { data, total } = await repo.search(search);
-    return { data: data.map(toView), page: search.page, page_size: search.pageSize, total };
+    return { data: data.map((o) => toView(o, addresses)), page: search.page, page_size: search.pageSize, total };
   };
 
   router.post('/orders', async (req, res) => {
@@ -70,7 +73,7 @@ export function ordersRoutes({ checkout, repo, invoker }: OrdersRoutesDeps): Rou
   });
 
   router.get('/orders/:id', async (req, res) => {
-    res.json(toView((await readable(req)).order));
+    res.json(toView((await readable(req)).order, addresses));
   });
 
   router.get('/orders/:id/tracking', async (req, res) => {

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { checkoutActivities } from '../src/checkout.activities.ts';
 import { checkoutWorkflow, sagaInputOf } from '../src/checkout.workflow.ts';
 import { OrderWriter } from '../src/order.writer.ts';
-import { anOrder, driveSaga, silentLogger } from './fixtures.ts';
+import { addresses, anOrder, driveSaga, silentLogger } from './fixtures.ts';
 import { MemoryOrderRepository } from './memory-order.repository.ts';
 
 describe('checkout saga against memory fakes', () => {
@@ -50,7 +50,7 @@ describe('checkout saga against memory fakes', () => {
         return answer;
       });
     }
-    const activities = checkoutActivities({ invoker: dapr.invoker, repo, writer, logger: silentLogger });
+    const activities = checkoutActivities({ invoker: dapr.invoker, repo, writer, logger: silentLogger, addresses });
     const input = sagaInputOf(order, { paymentWaitSeconds: 120, stepRetrySeconds: 60 });
     const outcome = await driveSaga((ctx) => checkoutWorkflow(ctx, input), activities);
     return { ...outcome, order: (await repo.get(id))!, id };
@@ -138,7 +138,7 @@ describe('checkout saga against memory fakes', () => {
 
   it('a saga started again for a finished order stops at once (no second charge)', async () => {
     const first = await run();
-    const activities = checkoutActivities({ invoker: dapr.invoker, repo, writer, logger: silentLogger });
+    const activities = checkoutActivities({ invoker: dapr.invoker, repo, writer, logger: silentLogger, addresses });
     const again = await driveSaga(
       (ctx) => checkoutWorkflow(ctx, sagaInputOf(first.order, { paymentWaitSeconds: 1, stepRetrySeconds: 1 })),
       activities,
@@ -148,7 +148,7 @@ describe('checkout saga against memory fakes', () => {
   });
 
   it('an activity that throws is retried, not a failed workflow', async () => {
-    const activities = checkoutActivities({ invoker: dapr.invoker, repo, writer, logger: silentLogger });
+    const activities = checkoutActivities({ invoker: dapr.invoker, repo, writer, logger: silentLogger, addresses });
     let crashes = 2;
     const flaky = {
       ...activities,

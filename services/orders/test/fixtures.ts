@@ -1,6 +1,8 @@
 // Shared unit-test fixtures: a cart, a drafted order, a silent logger and a fake saga driver.
+import { randomBytes } from 'node:crypto';
 import type { Cart } from '@globalmart/contracts';
-import { createLogger } from '@globalmart/platform';
+import { createLogger, createPiiProtector } from '@globalmart/platform';
+import { addressCipher } from '../src/address.crypto.ts';
 import type { SagaContext } from '../src/checkout.workflow.ts';
 import { draftOrder } from '../src/order.draft.ts';
 import type { Order } from '../src/order.types.ts';
@@ -8,6 +10,9 @@ import type { Order } from '../src/order.types.ts';
 export const silentLogger = createLogger({ APP_ID: 'orders-test', LOG_LEVEL: 'silent', NODE_ENV: 'test' } as never);
 
 export const address = { name: 'Ada Lovelace', line1: '1 Main St', city: 'London', postal_code: 'N1 9GU', country: 'GB' };
+
+/** The address cipher of the tests: a real one, under a key made for this run. */
+export const addresses = addressCipher(createPiiProtector(randomBytes(32)));
 
 export function cart(
   userId = 'usr_1',
@@ -43,6 +48,7 @@ export function anOrder(overrides: Partial<Order> = {}): Order {
     cart: cart(),
     request: { payment_method: 'tok_visa', shipping_address: address },
     now: '2026-01-01T00:00:00.000Z',
+    addresses,
   });
   return { ...order, ...overrides };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { draftOrder } from '../src/order.draft.ts';
 import { orderCancelledEntry, orderConfirmedEntry, orderDeliveredEntry, orderShippedEntry } from '../src/order.events.ts';
 import { toView } from '../src/order.view.ts';
-import { address, cart } from './fixtures.ts';
+import { address, addresses, cart } from './fixtures.ts';
 
 const draft = (c = cart()) =>
   draftOrder({
@@ -12,6 +12,7 @@ const draft = (c = cart()) =>
     cart: c,
     request: { payment_method: 'tok_visa', shipping_address: address },
     now: '2026-01-01T00:00:00.000Z',
+    addresses,
   });
 
 describe('drafting an order from a cart', () => {
@@ -23,8 +24,8 @@ describe('drafting an order from a cart', () => {
       ]),
     );
     expect(order.total_minor).toBe(2029);
-    expect(toView(order).total).toBe(20.29);
-    expect(toView(order).items.map((i) => i.line_total)).toEqual([0.3, 19.99]);
+    expect(toView(order, addresses).total).toBe(20.29);
+    expect(toView(order, addresses).items.map((i) => i.line_total)).toEqual([0.3, 19.99]);
   });
 
   it('starts PENDING with its history and the OrderPlaced event in the same document', () => {
@@ -45,7 +46,7 @@ describe('drafting an order from a cart', () => {
   it('emits events and views that match the published contracts', () => {
     const order = draft();
     const at = '2026-01-01T00:00:05.000Z';
-    expect(() => OrderView.parse(toView(order))).not.toThrow();
+    expect(() => OrderView.parse(toView(order, addresses))).not.toThrow();
     expect(OrderConfirmed.parse(orderConfirmedEntry(order, at).data)).toEqual({
       order_id: order.order_id,
       customer_id: 'usr_1',

@@ -2,6 +2,7 @@ import { ORDER_STATUSES, type OrderStatus } from '@globalmart/contracts';
 import { describe, expect, it } from 'vitest';
 import { applyTransition, decideTransition, isTerminal } from '../src/order.state.ts';
 import type { Order } from '../src/order.types.ts';
+import { address, addresses } from './fixtures.ts';
 
 const order = (status: OrderStatus): Order => ({
   order_id: 'ord_00000000000000000000000000000001',
@@ -10,7 +11,7 @@ const order = (status: OrderStatus): Order => ({
   items: [],
   currency: 'USD',
   total_minor: 0,
-  shipping_address: { name: 'A', line1: 'B', city: 'C', postal_code: '10115', country: 'DE' },
+  shipping_address: addresses.seal('ord_00000000000000000000000000000001', address),
   payment_method: 'tok_visa',
   status_history: [{ status, at: '2026-01-01T00:00:00.000Z' }],
   created_at: '2026-01-01T00:00:00.000Z',

@@ -8,7 +8,7 @@ import { OrderWriter } from '../src/order.writer.ts';
 import { ordersRoutes } from '../src/orders.routes.ts';
 import { outboxRelay } from '../src/outbox.relay.ts';
 import type { SagaStarter } from '../src/workflow.host.ts';
-import { address, cart, silentLogger } from './fixtures.ts';
+import { address, addresses, cart, silentLogger } from './fixtures.ts';
 import { MemoryOrderRepository } from './memory-order.repository.ts';
 
 const as = (userId: string, role = 'customer') => ({ 'dapr-caller-app-id': 'gateway', 'x-user-id': userId, 'x-user-role': role });
@@ -49,9 +49,10 @@ describe('orders routes', () => {
       writer,
       saga,
       logger: silentLogger,
+      addresses,
     });
     app = createApp({ config: {}, logger: silentLogger });
-    app.use(ordersRoutes({ checkout, repo, invoker: dapr.invoker }));
+    app.use(ordersRoutes({ checkout, repo, invoker: dapr.invoker, addresses }));
     finalizeApp(app, silentLogger);
   });
 
@@ -112,6 +113,29 @@ describe('orders routes', () => {
     await outboxRelay(repo, writer, saga, silentLogger, { graceMs: 0 })();
     expect(starts).toEqual([res.body.order_id]);
     expect(dapr.publisher.ofType('globalmart.orders.order-placed.v1')).toHaveLength(1);
+  });
+
+  it('keeps the shipping address encrypted in the order, its idempotency record, the saga input and the events', async () => {
+    const sagaInputs: unknown[] = [];
+    const start = saga.start.bind(saga);
+    saga.start = async (order, opts) => (sagaInputs.push(order), start(order, opts));
+    const res = await place('key-sealed-01');
+    await checkout.idle();
+    const orderId: string = res.body.order_id;
+    const stored = {
+      document: repo.orders.get(orderId),
+      idempotency: await new IdempotencyStore(dapr.state(), 60).find('usr_1', 'key-sealed-01'),
+      sagaInputs,
+      events: dapr.publisher.published,
+    };
+    expect(stored.document?.shipping_address.name).toMatch(/^v2\./);
+    expect(stored.idempotency?.shipping_address).toEqual(stored.document?.shipping_address);
+    expect(sagaInputs).toHaveLength(1);
+    const raw = JSON.stringify(stored);
+    for (const clear of [address.name, address.line1, address.city, address.postal_code]) expect(raw).not.toContain(clear);
+    // The owner and admins read it decrypted.
+    expect((await request(app).get(`/orders/${orderId}`).set(as('usr_1'))).body.shipping_address).toEqual(address);
+    expect((await request(app).get('/admin/orders').set(as('adm_1', 'admin'))).body.data[0].shipping_address).toEqual(address);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { Jwks } from '@globalmart/contracts';
 import type { ServiceInvoker } from '@globalmart/platform';
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 
 /** identity could not be asked for its keys: the caller answers 503, not 401 (the token may well be fine). */
 export class JwksUnavailableError extends Error {
@@ -12,7 +12,10 @@ export class JwksUnavailableError extends Error {
 
 export interface JwksCacheOptions {
   invoker: ServiceInvoker;
-  /** An unknown `kid` triggers a refetch at most this often, so forged kids cannot flood identity. Default 30 s. */
+  /**
+   * An unknown `kid` (a key identity rotated in) triggers a refetch at most this often, so forged kids cannot flood
+   * identity. Default 5 s: a fresh key is picked up within seconds, at one call to identity per 5 s at worst.
+   */
   minRefetchMs?: number;
   /** Keys older than this are refreshed in the background (a removed key stops verifying). Default 10 min. */
   maxAgeMs?: number;
@@ -27,7 +30,7 @@ export interface JwksCache {
   loaded(): boolean;
 }
 
-export function createJwksCache({ invoker, minRefetchMs = 30_000, maxAgeMs = 600_000, now = Date.now }: JwksCacheOptions): JwksCache {
+export function createJwksCache({ invoker, minRefetchMs = 5_000, maxAgeMs = 600_000, now = Date.now }: JwksCacheOptions): JwksCache {
   let keySet: JWTVerifyGetKey | undefined;
   let kids = new Set<string>();
   let fetchedAt = -Infinity;
@@ -49,8 +52,10 @@ export function createJwksCache({ invoker, minRefetchMs = 30_000, maxAgeMs = 600
 
   return {
     async getKey(header, token) {
+      // Every token identity issues names its key; one without a kid is none of ours (and would make jose try each key).
+      if (typeof header.kid !== 'string') throw new errors.JWKSNoMatchingKey('the token names no key (kid)');
       if (!keySet) await refresh();
-      else if (header.kid !== undefined && !kids.has(header.kid) && now() - fetchedAt >= minRefetchMs) {
+      else if (!kids.has(header.kid) && now() - fetchedAt >= minRefetchMs) {
         // A rotated key: fetch once; if identity is down, the old keys answer (the token then fails as invalid).
         await refresh().catch(() => undefined);
       } else if (now() - fetchedAt >= maxAgeMs) {
