@@ -1,10 +1,12 @@
-// `npm run create-admin -- --email E --password P`: creates the first admin, or promotes an existing account,
-// straight in identity's database (the way operators bootstrap a platform before anyone can sign in as admin).
-// Reuses identity's own repository and crypto; reads the PII keys from the local secrets file. Prints the user id.
+// `npm run create-admin -- --email E --password P [--promote]`: creates the first admin straight in identity's
+// database (the way operators bootstrap a platform before anyone can sign in as admin). An existing admin gets the
+// new password; an existing customer is refused (exit 1) unless --promote, which makes it admin with the new
+// password. Reuses identity's own repository and crypto; reads the PII keys from the local secrets file.
+// Prints the user id on stdout and what it did on stderr; exit 2 on a usage error.
 import { readFileSync } from 'node:fs';
 import { readRunFile, secretsFile as defaultSecretsFile } from '@globalmart/devstack';
 import { createConnection } from 'mongoose';
-import { UsageError, bootstrapAdmin, parseCreateAdminArgs } from '../services/identity/src/admin.bootstrap.ts';
+import { BootstrapRefusedError, UsageError, bootstrapAdmin, parseCreateAdminArgs } from '../services/identity/src/admin.bootstrap.ts';
 import { loadPiiKeys } from '../services/identity/src/identity.keys.ts';
 import { createPiiProtector } from '../services/identity/src/pii.crypto.ts';
 import { userModel } from '../services/identity/src/user.model.ts';
@@ -36,8 +38,8 @@ async function main(): Promise<void> {
   try {
     const users = mongoUserRepository(userModel(connection), createPiiProtector(keys.encryptionKey, keys.blindIndexKey));
     await users.init();
-    const { userId, outcome } = await bootstrapAdmin(users, args);
-    console.error(`admin ${outcome}`);
+    const { userId, message } = await bootstrapAdmin(users, args);
+    console.error(`create-admin: ${message}`);
     console.log(userId);
   } finally {
     await connection.close();
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
 
 if (import.meta.main) {
   await main().catch((err: unknown) => {
-    console.error(err instanceof UsageError ? err.message : `create-admin failed: ${(err as Error).message}`);
+    const known = err instanceof UsageError || err instanceof BootstrapRefusedError;
+    console.error(known ? `create-admin: ${(err as Error).message}` : `create-admin failed: ${(err as Error).message}`);
     process.exit(err instanceof UsageError ? 2 : 1);
   });
 }

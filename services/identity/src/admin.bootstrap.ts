@@ -9,18 +9,29 @@ export interface CreateAdminArgs {
   email: string;
   password: string;
   name: string;
+  /** Make an existing customer account an admin (and set its password); refused without it. */
+  promote: boolean;
   /** The local secrets file to read the PII keys from (default: the one `npm run setup` generates). */
   secretsFile?: string;
 }
 
 export const CREATE_ADMIN_USAGE =
-  'usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--secrets-file <path>]\n' +
-  '       (or set ADMIN_PASSWORD instead of --password, to keep it out of the process list)';
+  'usage: npm run create-admin -- --email <email> --password <password> [--name <name>] [--promote] [--secrets-file <path>]\n' +
+  '       (or set ADMIN_PASSWORD instead of --password, to keep it out of the process list;\n' +
+  '        --promote: the email already has a customer account, make it an admin and set this password)';
 
 export class UsageError extends Error {
   constructor(message: string) {
     super(`${message}\n${CREATE_ADMIN_USAGE}`);
     this.name = 'UsageError';
+  }
+}
+
+/** The run was understood but would do something the operator did not ask for: nothing was changed. */
+export class BootstrapRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BootstrapRefusedError';
   }
 }
 
@@ -32,7 +43,13 @@ export function parseCreateAdminArgs(argv: string[], env: Record<string, string 
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, 'secrets-file': { type: 'string' } },
+      options: {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        name: { type: 'string' },
+        promote: { type: 'boolean' },
+        'secrets-file': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -50,25 +67,47 @@ export function parseCreateAdminArgs(argv: string[], env: Record<string, string 
     throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
   }
   const { secretsFile, ...rest } = parsed.data;
-  return secretsFile ? { ...rest, secretsFile } : rest;
+  const args = { ...rest, promote: values.promote === true };
+  return secretsFile ? { ...args, secretsFile } : args;
 }
 
-export type BootstrapOutcome = 'created' | 'promoted' | 'unchanged';
+export type BootstrapOutcome = 'created' | 'promoted' | 'password-updated';
+
+export interface BootstrapResult {
+  userId: string;
+  outcome: BootstrapOutcome;
+  /** One line for the operator saying what was changed (and what was not). */
+  message: string;
+}
+
+// A role lives in the access token: sessions opened before the change keep their old role until they expire.
+const SESSIONS_NOTE = 'sessions opened before keep working until their access tokens expire';
 
 /**
- * Creates the admin, or promotes the existing account with that email (its password is left alone), so running
- * it twice changes nothing. An admin made here is no customer sign-up: no CustomerRegistered for it.
+ * Creates the admin. An email that already has an account is never taken over silently (whoever signed up with
+ * admin@… first would otherwise become admin, with the password they chose): an admin gets the given password,
+ * a customer is refused unless `promote` says so, and is then made admin with the given password, so only the
+ * operator knows it. An admin made here is no customer sign-up: no CustomerRegistered for it.
  */
 export async function bootstrapAdmin(
   users: UserRepository,
-  { email, password, name }: Pick<CreateAdminArgs, 'email' | 'password' | 'name'>,
+  { email, password, name, promote = false }: Pick<CreateAdminArgs, 'email' | 'password' | 'name'> & { promote?: boolean },
   hash: (password: string) => Promise<string> = hashPassword,
-): Promise<{ userId: string; outcome: BootstrapOutcome }> {
+): Promise<BootstrapResult> {
   const existing = await users.findByEmail(email);
+  if (existing?.role === 'customer' && !promote) {
+    throw new BootstrapRefusedError(
+      `refused: ${existing.id} is an existing customer account with this email; pass --promote to make it an admin and set its password (nothing was changed)`,
+    );
+  }
   if (existing) {
-    if (existing.role === 'admin') return { userId: existing.id, outcome: 'unchanged' };
-    await users.setRole(existing.id, 'admin');
-    return { userId: existing.id, outcome: 'promoted' };
+    await users.setRoleAndPassword(existing.id, 'admin', await hash(password));
+    const outcome = existing.role === 'admin' ? 'password-updated' : 'promoted';
+    const did =
+      outcome === 'promoted'
+        ? `promoted customer ${existing.id} to admin and set its password`
+        : `admin ${existing.id} exists: set its password`;
+    return { userId: existing.id, outcome, message: `${did}; its profile is unchanged; ${SESSIONS_NOTE}` };
   }
   const created = await users.create({
     id: newUserId(),
@@ -78,5 +117,5 @@ export async function bootstrapAdmin(
     passwordHash: await hash(password),
     registrationPending: false,
   });
-  return { userId: created.id, outcome: 'created' };
+  return { userId: created.id, outcome: 'created', message: `created admin ${created.id}` };
 }

@@ -1,6 +1,6 @@
 import { LoginRequest, SignupRequest, UserIdParams, type ContactDetails } from '@globalmart/contracts';
-import { canRead, forbidden, notFound, parseBody, parseParams, requireUser } from '@globalmart/platform';
-import { Router } from 'express';
+import { canRead, forbidden, isAppError, notFound, parseBody, parseParams, requireUser } from '@globalmart/platform';
+import { Router, type ErrorRequestHandler } from 'express';
 import type { IdentityService } from './identity.service.ts';
 import type { JwtIssuer } from './jwt.issuer.ts';
 
@@ -50,5 +50,13 @@ export function identityRoutes(
     res.set('cache-control', 'public, max-age=300').json(issuer.jwks);
   });
 
+  router.use(retryAfterOnBusy);
   return router;
 }
+
+// A shed login or sign-up (503 AUTH.BUSY) tells the client when to come back (RFC 9110 §10.2.3); the kit's error
+// handler then writes the problem+json.
+const retryAfterOnBusy: ErrorRequestHandler = (err, _req, res, next) => {
+  if (isAppError(err) && err.code === 'AUTH.BUSY') res.set('retry-after', String(err.details?.retry_after ?? 1));
+  next(err);
+};

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { LoginRequest, SignupRequest, SignupResponse, TokenResponse, UserProfile } from '@globalmart/contracts';
-import { conflict, unauthorized, type Logger } from '@globalmart/platform';
+import { conflict, unauthorized, unavailable, type Logger } from '@globalmart/platform';
+import { BulkheadRejectedError, bulkhead } from 'cockatiel';
+import { defaultHashConcurrency } from './config.ts';
 import type { JwtIssuer } from './jwt.issuer.ts';
-import { hashPassword, verifyPassword } from './password.hasher.ts';
+import { scryptHasher, type PasswordHasher } from './password.hasher.ts';
 import type { RegistrationOutbox } from './registration.outbox.ts';
 import { EmailTakenError, type UserRecord, type UserRepository } from './user.repository.ts';
 
@@ -17,8 +19,13 @@ export interface IdentityDeps {
   issuer: JwtIssuer;
   outbox: RegistrationOutbox;
   logger: Logger;
-  hash?: (password: string) => Promise<string>;
+  hasher?: PasswordHasher;
+  /** At most `concurrency` password hashes at once and `queue` waiting; anything beyond gets 503 AUTH.BUSY. */
+  hashing?: { concurrency: number; queue: number };
 }
+
+/** Seconds a shed client should wait: a full queue drains within about two hash times. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
 
 export const newUserId = (): string => `usr_${randomBytes(12).toString('hex')}`;
 
@@ -33,13 +40,48 @@ export const toProfile = (u: UserRecord): UserProfile => ({
   created_at: u.createdAt.toISOString(),
 });
 
-export function createIdentityService({ users, issuer, outbox, logger, hash = hashPassword }: IdentityDeps): IdentityService {
+// Shed, not queued: a flood of logins answers at once instead of piling up scrypt work (and 64 MiB each) behind it.
+const busy = () =>
+  unavailable('AUTH.BUSY', 'Too many logins and sign-ups at once: try again shortly.', { retry_after: BUSY_RETRY_AFTER_SECONDS });
+
+export function createIdentityService({
+  users,
+  issuer,
+  outbox,
+  logger,
+  hasher = scryptHasher(),
+  hashing = { concurrency: defaultHashConcurrency, queue: defaultHashConcurrency },
+}: IdentityDeps): IdentityService {
   // Unknown emails are checked against this hash, so they cost the same scrypt work as a wrong password.
-  const dummyHash = hash(randomBytes(18).toString('base64'));
+  const dummyHash = hasher.hash(randomBytes(18).toString('base64'));
+  // cockatiel's bulkhead bounds the wait queue too (p-limit and friends queue without limit).
+  const slots = bulkhead(hashing.concurrency, hashing.queue);
+  const full = () => slots.executionSlots <= 0 && slots.queueSlots <= 0;
+  async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (full()) throw busy();
+    try {
+      return await slots.execute(work);
+    } catch (err) {
+      if (err instanceof BulkheadRejectedError) throw busy();
+      throw err;
+    }
+  }
+
+  /** Compare-and-set, so neither a concurrent rehash nor a password set meanwhile (create-admin) is overwritten. */
+  async function upgradeHash(user: UserRecord, fresh: string): Promise<void> {
+    try {
+      const replaced = await users.replacePasswordHash(user.id, user.passwordHash, fresh);
+      logger.info({ user_id: user.id, replaced, params: hasher.params }, 'password rehashed with the current scrypt parameters');
+    } catch (err) {
+      // The login itself succeeded; the old hash stays valid and the next login tries again.
+      logger.warn({ err, user_id: user.id }, 'password rehash not stored');
+    }
+  }
+
   return {
     async signup({ email, password, name }) {
       const id = newUserId();
-      const passwordHash = await hash(password);
+      const passwordHash = await withHashSlot(() => hasher.hash(password));
       try {
         await users.create({ id, email, name, role: 'customer', passwordHash, registrationPending: true });
       } catch (err) {
@@ -51,9 +93,18 @@ export function createIdentityService({ users, issuer, outbox, logger, hash = ha
       return { user_id: id };
     },
     async login({ email, password }) {
+      // Shed before the lookup too: a flood then costs neither scrypt nor a database query.
+      if (full()) throw busy();
       const user = await users.findByEmail(email);
-      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+      const { ok, fresh } = await withHashSlot(async () => {
+        const stored = user?.passwordHash ?? (await dummyHash);
+        const ok = await hasher.verify(password, stored);
+        // The plaintext is only here at login: the one moment an old hash can be remade with today's parameters.
+        const fresh = user && ok && hasher.needsRehash(stored) ? await hasher.hash(password) : undefined;
+        return { ok, fresh };
+      });
       if (!user || !ok) throw invalidCredentials();
+      if (fresh) await upgradeHash(user, fresh);
       const access_token = await issuer.issue({ userId: user.id, role: user.role });
       return { access_token, token_type: 'Bearer', expires_in: issuer.ttlSeconds };
     },

@@ -26,5 +26,6 @@ const outbox = registrationOutbox(users, svc.dapr.publisher, svc.logger);
 const sweep = every('registration outbox', svc.config.IDENTITY_OUTBOX_INTERVAL_MS, () => outbox.sweep(), svc.logger);
 svc.onShutdown(() => sweep.stop());
 
-svc.app.use(identityRoutes(createIdentityService({ users, issuer, outbox, logger: svc.logger }), issuer));
+const hashing = { concurrency: svc.config.IDENTITY_HASH_CONCURRENCY, queue: svc.config.IDENTITY_HASH_QUEUE };
+svc.app.use(identityRoutes(createIdentityService({ users, issuer, outbox, logger: svc.logger, hashing }), issuer));
 await svc.start();

@@ -36,7 +36,14 @@ export interface UserRepository {
   create(user: NewUser): Promise<UserRecord>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   findById(id: string): Promise<UserRecord | undefined>;
-  setRole(id: string, role: UserRole): Promise<void>;
+  /** Sets the role and the password hash in one write (create-admin's promotion and password reset). */
+  setRoleAndPassword(id: string, role: UserRole, passwordHash: string): Promise<void>;
+  /**
+   * Replaces the password hash only while it is still `expected` (compare-and-set), and says whether it did: a
+   * rehash on login then never overwrites a password that changed meanwhile, and of two concurrent rehashes of the
+   * same password the second is a no-op (the first one's hash verifies the same password).
+   */
+  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean>;
   /** Users whose CustomerRegistered is still unpublished, created before `before`, oldest first. */
   pendingRegistrations(before: Date, limit: number): Promise<{ id: string; createdAt: Date }[]>;
   markRegistrationPublished(id: string): Promise<void>;
@@ -92,8 +99,12 @@ export function mongoUserRepository(model: Model<UserDoc>, pii: PiiProtector): M
       const doc = await model.findById(id).lean<UserDoc>();
       return doc ? toRecord(doc) : undefined;
     },
-    async setRole(id, role) {
-      await model.updateOne({ _id: id }, { $set: { role } });
+    async setRoleAndPassword(id, role, passwordHash) {
+      await model.updateOne({ _id: id }, { $set: { role, password_hash: passwordHash } });
+    },
+    async replacePasswordHash(id, expected, next) {
+      const { modifiedCount } = await model.updateOne({ _id: id, password_hash: expected }, { $set: { password_hash: next } });
+      return modifiedCount === 1;
     },
     async pendingRegistrations(before, limit) {
       const docs = await model

@@ -8,20 +8,20 @@ import { describe, expect, it } from 'vitest';
 import { identityRoutes } from '../src/identity.routes.ts';
 import { createIdentityService } from '../src/identity.service.ts';
 import { createJwtIssuer } from '../src/jwt.issuer.ts';
-import { hashPassword } from '../src/password.hasher.ts';
+import { scryptHasher } from '../src/password.hasher.ts';
 import { registrationOutbox } from '../src/registration.outbox.ts';
 import { memoryUserRepository } from './memory-user.repository.ts';
 
 const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const logger = createLogger(loadConfig({}, { APP_ID: 'identity', APP_PORT: '0', LOG_LEVEL: 'silent' }));
-const cheapHash = (pw: string) => hashPassword(pw, { ln: 10, r: 8, p: 1 });
+const hasher = scryptHasher({ ln: 10, r: 8, p: 1 });
 
 async function setup() {
   const users = memoryUserRepository();
   const publisher = new MemoryPublisher();
   const issuer = await createJwtIssuer(pem, { ttlSeconds: 900 });
   const outbox = registrationOutbox(users, publisher, logger);
-  const identity = createIdentityService({ users, issuer, outbox, logger, hash: cheapHash });
+  const identity = createIdentityService({ users, issuer, outbox, logger, hasher });
   const app = createApp({ config: {}, logger });
   app.use(identityRoutes(identity, issuer));
   finalizeApp(app, logger);

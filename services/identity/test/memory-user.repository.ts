@@ -28,9 +28,15 @@ export function memoryUserRepository(): UserRepository & { records: Map<string, 
     },
     findByEmail: async (email) => strip(byEmail(email)),
     findById: async (id) => strip(records.get(id)),
-    async setRole(id, role) {
+    async setRoleAndPassword(id, role, passwordHash) {
       const r = records.get(id);
-      if (r) r.role = role;
+      if (r) Object.assign(r, { role, passwordHash });
+    },
+    async replacePasswordHash(id, expected, next) {
+      const r = records.get(id);
+      if (!r || r.passwordHash !== expected) return false;
+      r.passwordHash = next;
+      return true;
     },
     async pendingRegistrations(before, limit) {
       return [...records.values()]
