@@ -64,7 +64,8 @@ async function withUsers<T>(use: (users: mongo.Collection<StoredUser>) => Promis
   }
 }
 
-describe('create-admin', () => {
+// Each create-admin run is a fresh Node process loading TypeScript and mongoose (seconds on a busy 2-core machine).
+describe('create-admin', { timeout: 120_000 }, () => {
   it('refuses an existing customer without --promote: the account stays a customer with its own password', async () => {
     const customer = await shop.newCustomer();
     const refused = platform.createAdmin(customer.email, ADMIN_PASSWORD);
