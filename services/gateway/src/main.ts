@@ -2,14 +2,24 @@
 // by Dapr service invocation, passing the verified caller on (x-user-id, x-user-role).
 import { createService } from '@globalmart/platform';
 import { createAuth } from './auth/index.ts';
+import { gatewayConfigShape } from './config.ts';
+import { installEdge } from './edge/index.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { cartRoutes } from './routes/cart.routes.ts';
 import { identityRoutes } from './routes/identity.routes.ts';
 import { ordersRoutes } from './routes/orders.routes.ts';
 import { productsRoutes } from './routes/products.routes.ts';
 
-const svc = await createService({ livenessAwaitsReadiness: true });
+const svc = await createService({ configShape: gatewayConfigShape, livenessAwaitsReadiness: true, publicEdge: true });
+if (svc.config.NODE_ENV === 'production' && !svc.config.RATE_LIMIT_REDIS_URL) {
+  // Per-process counters would multiply every limit by the number of replicas.
+  svc.logger.fatal('RATE_LIMIT_REDIS_URL is required in production');
+  process.exit(1);
+}
 const { invoker, publisher } = svc.dapr;
+// Security headers and rate limits come before authentication: a flood is refused before any token is verified.
+const edge = installEdge(svc.app, svc.config, svc.logger);
+svc.onShutdown(() => edge.close());
 const auth = createAuth({ invoker, logger: svc.logger });
 // Ready means browsing works through Dapr; /healthz waits for that once, at start. Identity is not a
 // readiness gate: while its keys cannot be fetched, signed-in calls answer 503 AUTH.UNAVAILABLE and
@@ -17,7 +27,7 @@ const auth = createAuth({ invoker, logger: svc.logger });
 svc.addReadinessCheck('catalog', () => invoker.invoke('catalog', 'readyz', { timeoutMs: 2_000 }));
 
 svc.app.use(auth.authenticate);
-svc.app.use(identityRoutes(invoker, auth));
+svc.app.use(identityRoutes(invoker, auth, edge.auth));
 svc.app.use(productsRoutes({ invoker, publisher, auth, logger: svc.logger }));
 svc.app.use(adminRoutes(invoker, auth));
 svc.app.use(cartRoutes(invoker, auth));

@@ -6,6 +6,8 @@ import { SignJWT, calculateJwkThumbprint, exportJWK } from 'jose';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createAuth } from '../src/auth/index.ts';
+import { gatewayConfigShape } from '../src/config.ts';
+import { createRateLimits, policiesFrom } from '../src/edge/index.ts';
 import { identityRoutes } from '../src/routes/identity.routes.ts';
 
 const logger = createLogger(loadConfig({}, { APP_ID: 'gateway', APP_PORT: '0', LOG_LEVEL: 'silent' }));
@@ -30,7 +32,9 @@ async function setup() {
   const auth = createAuth({ invoker, logger });
   const app = createApp({ config: {}, logger });
   app.use(auth.authenticate);
-  app.use(identityRoutes(invoker, auth));
+  // The production limits, in memory: far more than these tests use.
+  const limits = createRateLimits(policiesFrom(loadConfig(gatewayConfigShape, { APP_ID: 'gateway', APP_PORT: '0' })));
+  app.use(identityRoutes(invoker, auth, limits.auth));
   finalizeApp(app, logger);
   const token = await new SignJWT({ role: 'customer' })
     .setProtectedHeader({ alg: 'EdDSA', kid })

@@ -1,0 +1,32 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+type CspDirectives = Record<string, string[]>;
+
+/**
+ * The one place the Content-Security-Policy is decided. The gateway answers JSON only: nothing may be loaded or
+ * run from its answers, and no page may frame them. When the gateway serves the storefront SPA, widen it here.
+ */
+export const API_CONTENT_SECURITY_POLICY: CspDirectives = {
+  'default-src': ["'none'"],
+  'frame-ancestors': ["'none'"],
+};
+
+export interface SecurityHeadersOptions {
+  /** Strict-Transport-Security: only behind TLS (HSTS=on). */
+  hsts: boolean;
+  contentSecurityPolicy?: CspDirectives;
+}
+
+/**
+ * Helmet with its defaults (nosniff, no X-Powered-By, Cross-Origin-*-Policy, X-XSS-Protection: 0, ...) except: our
+ * CSP without helmet's page-oriented defaults, no referrer at all, framing denied, and HSTS only when asked for.
+ */
+export function securityHeaders({ hsts, contentSecurityPolicy = API_CONTENT_SECURITY_POLICY }: SecurityHeadersOptions): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy },
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+}
