@@ -96,17 +96,19 @@ function renderRunFile(i: Infra, daprd: string): { file: string; apps: RunApp[] 
  * bin/daprd sets them and runs the real daprd. Written 0700/0600 under .data (git-ignored); `dapr list` still sees daprd.
  */
 function sealedRuntime(daprd: string, appId: string, daprApiToken: string, appApiToken: string | undefined, trustAnchors: string): string {
+  // The CLI looks for <runtimePath>/.dapr/bin/daprd.
   const root = join(runDir, 'runtime', appId);
-  mkdirSync(join(root, 'bin'), { recursive: true, mode: 0o700 });
+  const home = join(root, '.dapr');
+  mkdirSync(join(home, 'bin'), { recursive: true, mode: 0o700 });
   const quote = (v: string) => `'${v.replaceAll("'", `'\\''`)}'`;
   const env = [
     `export DAPR_API_TOKEN=${quote(daprApiToken)}`,
     ...(appApiToken ? [`export APP_API_TOKEN=${quote(appApiToken)}`] : []),
     `export DAPR_TRUST_ANCHORS=${quote(trustAnchors)}`,
   ];
-  writeFileSync(join(root, 'env'), `${env.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(join(home, 'env'), `${env.join('\n')}\n`, { mode: 0o600 });
   writeFileSync(
-    join(root, 'bin', 'daprd'),
+    join(home, 'bin', 'daprd'),
     [
       '#!/bin/sh',
       `# Written by npm start for ${appId}: tokens and Sentry's root from ./env, every listener on loopback.`,

@@ -142,8 +142,7 @@ export async function startSentry(
 
 export async function startPlacement(
   tc: Toolchain,
-  port: number,
-  healthzPort: number,
+  { port, healthzPort, raftPort }: { port: number; healthzPort: number; raftPort: number },
   opts: InfraOptions,
   tls?: SentryTls,
 ): Promise<InfraHandle> {
@@ -166,6 +165,8 @@ export async function startPlacement(
           '--healthz-listen-address',
           '127.0.0.1',
           '--enable-metrics=false',
+          '--initial-cluster',
+          `dapr-placement-0=127.0.0.1:${raftPort}`,
           ...controlPlaneTls(tls),
         ],
         { logFile: join(opts.logDir, 'placement.log') },

@@ -28,6 +28,8 @@ export interface InfraPorts {
   sentryHealthz: number;
   placement: number;
   placementHealthz: number;
+  /** Placement's raft peer port (a fixed 8201 would collide between a test run and npm start). */
+  placementRaft: number;
   scheduler: number;
   schedulerHealthz: number;
   schedulerEtcdClient: number;
@@ -47,6 +49,7 @@ export const defaultPorts: InfraPorts = {
   sentryHealthz: 58083,
   placement: 50005,
   placementHealthz: 58081,
+  placementRaft: 8201,
   scheduler: 50006,
   schedulerHealthz: 58082,
   schedulerEtcdClient: 52379,
@@ -121,7 +124,7 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
     // Sentry first: placement and scheduler ask it for their own certificates at start.
     handles.push(await startSentry(tc, { port: ports.sentry, healthzPort: ports.sentryHealthz }, credentialsDir, join(daprConfigDir, 'config.yaml'), opts));
     const starts: Promise<InfraHandle>[] = [startRedis(tc, ports.redis, opts), startFerretDb(tc, ports.ferretdb, opts)];
-    if (wants.placement) starts.push(startPlacement(tc, ports.placement, ports.placementHealthz, opts, tls));
+    if (wants.placement) starts.push(startPlacement(tc, { port: ports.placement, healthzPort: ports.placementHealthz, raftPort: ports.placementRaft }, opts, tls));
     if (wants.scheduler) {
       starts.push(
         startScheduler(
