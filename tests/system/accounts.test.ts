@@ -9,6 +9,7 @@ import { mongo } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, hashPassword, parseHash, verifyPassword } from '../../services/identity/src/password.hasher.ts';
 import { startPlatform, type Platform } from '../harness/platform.ts';
+import { relaxedRateLimits } from '../harness/rate-limits.ts';
 import { Storefront } from '../harness/storefront.ts';
 import { reportLogsOnFailure } from '../harness/vitest.ts';
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
       // even when other work crowds the 2 cores, and the flood below is certain to overflow the bound.
       identity: { IDENTITY_HASH_CONCURRENCY: '1', IDENTITY_HASH_QUEUE: '0' },
       // This file is about identity's bound, not the gateway's rate limits (tests/system/edge.test.ts covers those).
-      gateway: { RATE_LIMIT_AUTH_CLIENT_POINTS: '10000', RATE_LIMIT_AUTH_ACCOUNT_POINTS: '10000' },
+      gateway: relaxedRateLimits,
     },
   });
   shop = new Storefront(platform.url('gateway'));
