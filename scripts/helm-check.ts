@@ -1,10 +1,13 @@
-// `node scripts/helm-check.ts`: lints helm/globalmart and renders it with its default values and with every
-// pub/sub broker, failing on any Helm error or lint warning. Helm v3 is pinned and, when missing, built from the
-// Go module proxy (`go install`) into ~/.cache/globalmart/bin/helm-<version>/: minutes the first time, then instant.
+// `node scripts/helm-check.ts`: lints helm/globalmart and renders it (and its NOTES.txt) with its default values,
+// with every pub/sub broker and with the network policies' variants, failing on any Helm error or lint warning. Helm
+// v3 is pinned and, when missing, built from the Go module proxy (`go install`) into
+// ~/.cache/globalmart/bin/helm-<version>/: minutes the first time, then instant.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { cacheDir, repoRoot } from '@globalmart/devstack';
 
 const run = promisify(execFile);
@@ -135,10 +138,35 @@ export async function helm(bin: string, args: string[]): Promise<string> {
   }
 }
 
-/** Lints the chart (warnings fail) and renders every variant; returns the renderings for further checks. */
+/**
+ * NOTES.txt as `helm install` prints it. `helm template` leaves it out and `helm install --dry-run` needs a cluster,
+ * so a copy of the chart renders it into a ConfigMap.
+ */
+export async function renderNotes(bin: string, set: string[] = []): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'globalmart-chart-'));
+  try {
+    const chart = join(dir, 'globalmart');
+    cpSync(chartDir, chart, { recursive: true });
+    const templates = join(chart, 'templates');
+    const notes = readFileSync(join(templates, 'NOTES.txt'), 'utf8');
+    rmSync(join(templates, 'NOTES.txt'));
+    writeFileSync(join(templates, '_helm-check-notes.tpl'), `{{- define "helm-check.notes" -}}\n${notes}{{- end -}}\n`);
+    writeFileSync(
+      join(templates, 'helm-check-notes.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "helm-check.notes" . | toJson }}\n',
+    );
+    const args = ['template', 'globalmart', chart, '--namespace', 'globalmart', '--kube-version', minKubeVersion()];
+    const manifest = await helm(bin, [...args, '--show-only', 'templates/helm-check-notes.yaml', ...set]);
+    return (parse(manifest) as { data: { notes: string } }).data.notes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Lints the chart (warnings fail) and renders every variant and NOTES.txt; returns the renderings for further checks. */
 export async function helmCheck(bin: string, log: Log = console.log): Promise<Rendering[]> {
   const kube = ['--kube-version', minKubeVersion()];
-  for (const set of [[], ['--set', 'pubsub.type=rabbitmq']]) {
+  for (const set of [[], ['--set', 'pubsub.type=rabbitmq'], ['--set', 'networkPolicy.egress.enabled=true']]) {
     await helm(bin, ['lint', '--strict', chartDir, ...kube, ...set]);
     log(`helm lint --strict ${set.join(' ') || '(default values)'}: ok`);
   }
@@ -146,6 +174,9 @@ export async function helmCheck(bin: string, log: Log = console.log): Promise<Re
     ['default', []],
     ...pubsubTypes.filter((t) => t !== 'redis').map((t): [string, string[]] => [`pubsub.type=${t}`, ['--set', `pubsub.type=${t}`]]),
     ['ingress.enabled=true', ['--set', 'ingress.enabled=true']],
+    // Egress rules are off by default (environment-specific addresses); the whole set of policies can be turned off.
+    ['networkPolicy.egress.enabled=true', ['--set', 'networkPolicy.egress.enabled=true']],
+    ['networkPolicy.enabled=false', ['--set', 'networkPolicy.enabled=false']],
   ];
   const renderings: Rendering[] = [];
   for (const [name, set] of variants) {
@@ -155,6 +186,9 @@ export async function helmCheck(bin: string, log: Log = console.log): Promise<Re
     log(`helm template ${name}: ${kinds} resources`);
     renderings.push({ name, args, manifest });
   }
+  const notes = await renderNotes(bin);
+  log(`NOTES.txt: ${notes.split('\n').length} lines`);
+  renderings.push({ name: 'NOTES.txt', args: [], manifest: notes });
   return renderings;
 }
 

@@ -45,11 +45,26 @@ export interface HelmApp {
   env?: Record<string, string | number | boolean>;
 }
 
+/** One operation a caller may invoke on a target (accessControl.policies.<target>.<caller>). */
+export interface HelmOperation {
+  path: string;
+  verbs: string[];
+}
+
 export interface HelmValues {
   apps: Record<string, HelmApp>;
+  ingress: { enabled: boolean; app: string };
+  dapr: { appTokenSecret: string; apiTokenSecret: string; internalGrpcPort: number; metricsPort: number };
+  accessControl: { trustDomain: string; policies: Record<string, Record<string, HelmOperation[]>> };
   statestore: { scopes: string[] };
-  pubsub: { type: string; scopes: string[] };
-  secretstore: { scopes: string[]; secretNames: string[] };
+  pubsub: {
+    type: string;
+    allowedTopics: string[];
+    publishingScopes: Record<string, string[]>;
+    subscriptionScopes: Record<string, string[]>;
+  };
+  secretstore: { allowedSecrets: Record<string, string[]> };
+  networkPolicy: { enabled: boolean; egress: { enabled: boolean } & Record<string, unknown> } & Record<string, unknown>;
   email: { scopes: string[] };
   analyticsRollup: { scopes: string[] };
   resiliency: { enabled: boolean; spec: unknown };

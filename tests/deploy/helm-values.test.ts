@@ -1,8 +1,11 @@
-// The Helm values copy what Kubernetes cannot read from the repository (component scopes, the Resiliency spec):
-// these tests fail when a copy drifts from components/ or dapr-config/. They need no Helm binary.
+// The Helm values copy what Kubernetes cannot read from the repository (component scopes, the Resiliency spec, the
+// access table of packages/contracts/src/access.ts): these tests fail when a copy drifts from components/,
+// dapr-config/ or the table. They need no Helm binary.
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { allTopics, appIds, edgeAppId } from '@globalmart/contracts';
 import { describe, expect, it } from 'vitest';
+import { nonEmpty, normalizePolicies, tablePolicies, tablePublishing, tableSecrets, tableSubscription } from './access-table.ts';
 import { daprResource, helmValues, repoFile } from './deploy-files.ts';
 
 const values = helmValues();
@@ -10,8 +13,6 @@ const values = helmValues();
 describe('Helm values', () => {
   it.each([
     ['statestore', 'statestore'],
-    ['pubsub', 'pubsub'],
-    ['secretstore', 'secretstore'],
     ['email', 'email'],
     ['analytics-rollup', 'analyticsRollup'],
   ] as const)('give component %s the scopes of its file in components/', (name, key) => {
@@ -21,6 +22,31 @@ describe('Helm values', () => {
     expect(values[key].scopes).toEqual(component.scopes);
   });
 
+  it("hold exactly the table's apps, with the edge the only one without an app token and the Ingress's target", () => {
+    expect(Object.keys(values.apps).sort()).toEqual([...appIds].sort());
+    expect(values.ingress.app).toBe(edgeAppId);
+    for (const [id, app] of Object.entries(values.apps)) expect(app.appToken !== false, id).toBe(id !== edgeAppId);
+  });
+
+  it("carry the table's call rules as accessControl policies (target → caller → operations and verbs)", () => {
+    expect(values.accessControl.trustDomain).toBe('public');
+    expect(normalizePolicies(values.accessControl.policies)).toEqual(tablePolicies());
+    // The case the issue names: payments answers orders only, and orders answers the gateway only.
+    expect(Object.keys(values.accessControl.policies.payments ?? {})).toEqual(['orders']);
+    expect(Object.keys(values.accessControl.policies.orders ?? {})).toEqual(['gateway']);
+  });
+
+  it("carry the table's topics: allowed topics, and who may publish and subscribe to which", () => {
+    expect([...values.pubsub.allowedTopics].sort()).toEqual(allTopics());
+    expect(nonEmpty(values.pubsub.publishingScopes)).toEqual(tablePublishing());
+    expect(nonEmpty(values.pubsub.subscriptionScopes)).toEqual(tableSubscription());
+  });
+
+  it("carry the table's secret access, and the gateway reads no secret", () => {
+    expect(nonEmpty(values.secretstore.allowedSecrets)).toEqual(tableSecrets());
+    expect(values.secretstore.allowedSecrets[edgeAppId]).toBeUndefined();
+  });
+
   it("carry dapr-config/resiliency.yaml's policies and targets unchanged", () => {
     const resiliency = daprResource('dapr-config', 'resiliency.yaml');
     expect(resiliency.kind).toBe('Resiliency');
@@ -28,12 +54,36 @@ describe('Helm values', () => {
     expect(values.resiliency.spec).toEqual(resiliency.spec);
   });
 
-  it('are valid against the chart values schema, which rejects an unknown broker', () => {
+  it('turn the zero-trust controls on by default: network policies, per-app token Secrets', () => {
+    expect(values.networkPolicy.enabled).toBe(true);
+    expect(values.dapr.apiTokenSecret).toContain('{app}');
+    expect(values.dapr.appTokenSecret).toContain('{app}');
+  });
+
+  it('are valid against the chart values schema, which rejects unknown brokers, keys and shared tokens', () => {
     const schema = JSON.parse(readFileSync(repoFile('helm', 'globalmart', 'values.schema.json'), 'utf8')) as Record<string, unknown>;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(values), JSON.stringify(validate.errors, null, 2)).toBe(true);
-    expect(validate({ ...values, pubsub: { ...values.pubsub, type: 'carrier-pigeon' } })).toBe(false);
-    expect(validate({ ...values, apps: { ...values.apps, gateway: { port: 'eighty' } } })).toBe(false);
+    const invalid = {
+      'an unknown broker': { ...values, pubsub: { ...values.pubsub, type: 'carrier-pigeon' } },
+      'a port that is no number': { ...values, apps: { ...values.apps, gateway: { port: 'eighty' } } },
+      'one API token Secret shared by every app': { ...values, dapr: { ...values.dapr, apiTokenSecret: 'globalmart-dapr-api-token' } },
+      "the old chart's component scopes": { ...values, pubsub: { ...values.pubsub, scopes: ['gateway'] } },
+      'a misspelt network policy key': { ...values, networkPolicy: { ...values.networkPolicy, egres: { enabled: true } } },
+      'an egress rule without `to`': {
+        ...values,
+        networkPolicy: { ...values.networkPolicy, egress: { ...values.networkPolicy.egress, smtp: { ports: [{ port: 25 }] } } },
+      },
+      'an unknown HTTP verb': {
+        ...values,
+        accessControl: {
+          ...values.accessControl,
+          policies: { ...values.accessControl.policies, psp: { payments: [{ path: '/v1/charges', verbs: ['FETCH'] }] } },
+        },
+      },
+      'an unknown top-level key': { ...values, accessControls: {} },
+    };
+    for (const [what, candidate] of Object.entries(invalid)) expect(validate(candidate), what).toBe(false);
   });
 
   it('hold no secret values: every credential is a reference to an existing Secret', () => {

@@ -2,34 +2,120 @@
 // (the pinned one cached by `node scripts/helm-check.ts`, or one on PATH): the default test run never downloads.
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { allTopics, appIds, edgeAppId, type AppId } from '@globalmart/contracts';
 import { chartDir, findHelm, helm, helmCheck, minKubeVersion, pubsubTypes, type Rendering } from '../../scripts/helm-check.ts';
-import { daprResource, runFile } from './deploy-files.ts';
+import {
+  nonEmpty,
+  normalizePolicies,
+  pubsubApps,
+  secretApps,
+  tablePolicies,
+  tablePublishing,
+  tableSecrets,
+  tableSubscription,
+  type Policies,
+} from './access-table.ts';
+import { daprResource, helmValues, runFile } from './deploy-files.ts';
 
 interface Manifest {
   kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
   scopes?: string[];
+  automountServiceAccountToken?: boolean;
+  rules?: { resources: string[]; verbs: string[]; resourceNames?: string[] }[];
+  roleRef?: { name: string };
+  subjects?: { kind: string; name: string }[];
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
 }
 interface PodTemplate {
   metadata: { annotations: Record<string, string> };
-  spec: { containers: { image: string; env: { name: string; value?: string; valueFrom?: unknown }[]; readinessProbe: unknown }[] };
+  spec: {
+    serviceAccountName: string;
+    automountServiceAccountToken?: boolean;
+    volumes: { name: string; projected?: unknown }[];
+    containers: { image: string; env: EnvVar[]; readinessProbe: unknown; ports: { containerPort: number }[] }[];
+  };
+}
+interface AccessControl {
+  defaultAction: string;
+  trustDomain: string;
+  policies: {
+    appId: string;
+    defaultAction: string;
+    trustDomain: string;
+    namespace: string;
+    operations: { name: string; httpVerb: string[]; action: string }[];
+  }[];
+}
+interface SecretScope {
+  storeName: string;
+  defaultAccess: string;
+  allowedSecrets?: string[];
+}
+interface Peer {
+  podSelector?: { matchLabels?: Record<string, string> };
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  ipBlock?: { cidr: string };
+}
+interface PolicyRule {
+  from?: Peer[];
+  to?: Peer[];
+  ports?: { port: number | string; protocol?: string }[];
+}
+interface NetworkPolicySpec {
+  podSelector: { matchLabels?: Record<string, string> };
+  policyTypes: string[];
+  ingress?: PolicyRule[];
+  egress?: PolicyRule[];
 }
 
 const parse = (manifest: string): Manifest[] => parseAllDocuments(manifest).flatMap((d) => (d.contents ? [d.toJS() as Manifest] : []));
 const ofKind = (docs: Manifest[], kind: string) => docs.filter((d) => d.kind === kind);
 const component = (docs: Manifest[], name: string) => ofKind(docs, 'Component').find((c) => c.metadata.name === name);
+const metadataValue = (c: Manifest | undefined, name: string) =>
+  (c?.spec.metadata as { name: string; value?: string }[] | undefined)?.find((m) => m.name === name)?.value;
 
 const helmBin = await findHelm();
 const apps = runFile().apps;
+const values = helmValues();
+// scripts/helm-check.ts renders release `globalmart` into namespace `globalmart`.
+const release = 'globalmart';
+const namespace = 'globalmart';
+const resourceName = (app: string) => `${release}-${app}`;
+const podLabels = (app: string) => ({ 'app.kubernetes.io/name': app, 'app.kubernetes.io/instance': release });
+
+/** `app=topic,topic;app=` (Dapr's publishingScopes/subscriptionScopes) as a map without the empty entries. */
+const scopeMap = (value: string | undefined) =>
+  nonEmpty(Object.fromEntries((value ?? '').split(';').map((e) => [e.split('=')[0]!, (e.split('=')[1] ?? '').split(',').filter(Boolean)])));
+
+/** Does a NetworkPolicy's podSelector select this app's pods? (matchLabels only: the chart uses nothing else.) */
+const selects = (policy: Manifest, app: string) =>
+  Object.entries((policy.spec as unknown as NetworkPolicySpec).podSelector.matchLabels ?? {}).every(
+    ([k, v]) => ({ ...podLabels(app), 'app.kubernetes.io/part-of': 'globalmart' })[k] === v,
+  );
+const appsOf = (peers: Peer[] | undefined) => (peers ?? []).map((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name']);
 
 describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, () => {
   let renderings: Rendering[] = [];
   let docs: Manifest[] = [];
+  // Parsed once: YAML parsing of a whole release takes a while on a busy machine.
+  const parsed = new Map<string, Manifest[]>();
+  const rendering = (name: string) => parsed.get(name)!;
+  const deploymentOf = (app: string) => ofKind(docs, 'Deployment').find((d) => d.metadata.name === resourceName(app));
+  const podOf = (app: string) => deploymentOf(app)!.spec.template as PodTemplate;
+  const configOf = (app: string) =>
+    ofKind(docs, 'Configuration').find((c) => c.metadata.name === podOf(app).metadata.annotations['dapr.io/config']);
+
   beforeAll(async () => {
     renderings = await helmCheck(helmBin!, () => {});
-    docs = parse(renderings.find((r) => r.name === 'default')!.manifest);
-  }, 120_000);
+    for (const r of renderings.filter((x) => x.name !== 'NOTES.txt')) parsed.set(r.name, parse(r.manifest));
+    docs = rendering('default');
+  }, 180_000);
 
   it('renders one Deployment per dapr.yaml app, with its Dapr annotations, image and probes', () => {
     const deployments = ofKind(docs, 'Deployment');
@@ -53,30 +139,112 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
     }
   });
 
-  it('points every sidecar at the rendered Configuration, and protects all apps but the public gateway with a token', () => {
-    const config = ofKind(docs, 'Configuration')[0];
-    expect(config?.metadata.name).toBeTruthy();
-    for (const d of ofKind(docs, 'Deployment')) {
-      const annotations = (d.spec.template as PodTemplate).metadata.annotations;
-      expect(annotations['dapr.io/config']).toBe(config?.metadata.name);
-      expect(annotations['dapr.io/app-token-secret'] !== undefined).toBe(annotations['dapr.io/app-id'] !== 'gateway');
+  it('runs every app under its own ServiceAccount, with no Kubernetes API token in the app container', () => {
+    const accounts = ofKind(docs, 'ServiceAccount');
+    for (const app of appIds) {
+      const pod = podOf(app);
+      expect(pod.spec.serviceAccountName).toBe(resourceName(app));
+      expect(pod.spec.automountServiceAccountToken).toBe(false);
+      expect(accounts.find((a) => a.metadata.name === resourceName(app))?.automountServiceAccountToken).toBe(false);
+    }
+    expect(accounts).toHaveLength(appIds.length);
+  });
+
+  it('gives each sidecar its own API token Secret, and each app but the gateway its own app token Secret', () => {
+    const apiTokens = new Set<string>();
+    const appTokens = new Set<string>();
+    for (const app of appIds) {
+      const pod = podOf(app);
+      const annotations = pod.metadata.annotations;
+      const env = (name: string) => pod.spec.containers[0]!.env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+      expect(annotations['dapr.io/api-token-secret']).toBe(`${release}-${app}-dapr-api-token`);
+      // The app sends its sidecar the same token the sidecar requires (and checks the one the sidecar sends it).
+      expect(env('DAPR_API_TOKEN')).toEqual({ name: annotations['dapr.io/api-token-secret'], key: 'token' });
+      apiTokens.add(annotations['dapr.io/api-token-secret']!);
+      if (app === edgeAppId) {
+        expect(annotations['dapr.io/app-token-secret']).toBeUndefined();
+        expect(env('APP_API_TOKEN')).toBeUndefined();
+      } else {
+        expect(annotations['dapr.io/app-token-secret']).toBe(`${release}-${app}-app-api-token`);
+        expect(env('APP_API_TOKEN')).toEqual({ name: annotations['dapr.io/app-token-secret'], key: 'token' });
+        appTokens.add(annotations['dapr.io/app-token-secret']!);
+      }
+    }
+    expect(apiTokens.size).toBe(appIds.length);
+    expect(appTokens.size).toBe(appIds.length - 1);
+  });
+
+  it("points every sidecar at its own Configuration, which admits exactly the table's callers and denies the rest", () => {
+    expect(ofKind(docs, 'Configuration')).toHaveLength(appIds.length);
+    const rendered: Policies = {};
+    for (const app of appIds) {
+      const config = configOf(app);
+      expect(config, `${app}'s dapr.io/config names no rendered Configuration`).toBeDefined();
+      expect(config!.metadata.labels?.['app.kubernetes.io/name']).toBe(app);
+      expect(config!.spec).toMatchObject({ tracing: { samplingRate: '1' }, metrics: { enabled: true } });
+      const ac = config!.spec.accessControl as AccessControl;
+      expect(ac).toMatchObject({ defaultAction: 'deny', trustDomain: 'public' });
+      for (const p of ac.policies) {
+        expect(p).toMatchObject({ defaultAction: 'deny', trustDomain: 'public', namespace });
+        expect(p.operations.every((o) => o.action === 'allow')).toBe(true);
+        (rendered[app] ??= {})[p.appId] = p.operations.map((o) => ({ path: o.name, verbs: o.httpVerb }));
+      }
+    }
+    expect(normalizePolicies(rendered)).toEqual(tablePolicies());
+    // The issue's example: payments may call nothing on orders; only the gateway may, and only its routes.
+    const orders = configOf('orders')!.spec.accessControl as AccessControl;
+    expect(orders.defaultAction).toBe('deny');
+    expect(orders.policies.map((p) => p.appId)).toEqual(['gateway']);
+    expect(orders.policies.find((p) => p.appId === 'payments')).toBeUndefined();
+    // And an app nobody calls inside the mesh accepts no invocation at all.
+    expect((configOf('gateway')!.spec.accessControl as AccessControl).policies).toEqual([]);
+  });
+
+  it("scopes every app's secrets (default deny) and disables Dapr's built-in Kubernetes secret store", () => {
+    for (const app of appIds) {
+      const scopes = (configOf(app)!.spec.secrets as { scopes: SecretScope[] }).scopes;
+      expect(scopes).toContainEqual({ storeName: 'secretstore', defaultAccess: 'deny', allowedSecrets: tableSecrets()[app] ?? [] });
+      expect(scopes).toContainEqual({ storeName: 'kubernetes', defaultAccess: 'deny' });
+      expect(podOf(app).metadata.annotations['dapr.io/disable-builtin-k8s-secret-store']).toBe('true');
+    }
+    const store = component(docs, 'secretstore');
+    expect(store?.spec.type).toBe('secretstores.kubernetes');
+    expect([...(store?.scopes ?? [])].sort()).toEqual(secretApps());
+    expect(store?.scopes).not.toContain(edgeAppId);
+  });
+
+  it('lets only the apps that read secrets get them from the API server: a Role on exactly those, a token for daprd alone', () => {
+    const roles = ofKind(docs, 'Role');
+    expect(roles.map((r) => r.metadata.name).sort()).toEqual(secretApps().map((a) => `${resourceName(a)}-secrets`));
+    for (const app of appIds) {
+      const pod = podOf(app);
+      const role = roles.find((r) => r.metadata.name === `${resourceName(app)}-secrets`);
+      const tokenVolume = pod.spec.volumes.find((v) => v.projected !== undefined);
+      const reads = tableSecrets()[app];
+      if (!reads) {
+        expect(tokenVolume, app).toBeUndefined();
+        expect(pod.metadata.annotations['dapr.io/volume-mounts'], app).toBeUndefined();
+        continue;
+      }
+      expect(role?.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: reads }]);
+      const binding = ofKind(docs, 'RoleBinding').find((b) => b.roleRef?.name === role?.metadata.name);
+      expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: resourceName(app), namespace }]);
+      // Mounted where client-go looks, in daprd only (the app container mounts /tmp and nothing else).
+      expect(pod.metadata.annotations['dapr.io/volume-mounts']).toBe(`${tokenVolume!.name}:/var/run/secrets/kubernetes.io/serviceaccount`);
+      expect(JSON.stringify(pod.spec.containers)).not.toContain(tokenVolume!.name);
     }
   });
 
-  it('renders the components with the scopes of components/ and the Resiliency of dapr-config/', () => {
-    for (const name of ['statestore', 'pubsub', 'secretstore', 'email', 'analytics-rollup']) {
+  it('renders the components with the scopes of components/ and the table, and the Resiliency of dapr-config/', () => {
+    for (const name of ['statestore', 'email', 'analytics-rollup']) {
       expect(component(docs, name)?.scopes).toEqual(daprResource('components', `${name}.yaml`).scopes);
     }
-    expect(component(docs, 'secretstore')?.spec.type).toBe('secretstores.kubernetes');
     expect(ofKind(docs, 'Resiliency')[0]?.spec).toEqual(daprResource('dapr-config', 'resiliency.yaml').spec);
   });
 
-  it('renders every broker as the `pubsub` component', () => {
-    const types = Object.fromEntries(
-      renderings
-        .filter((r) => r.name === 'default' || r.name.startsWith('pubsub.type='))
-        .map((r) => [r.name, component(parse(r.manifest), 'pubsub')?.spec.type]),
-    );
+  it("renders every broker as the `pubsub` component, each with the table's topic scopes", () => {
+    const variants = renderings.filter((r) => r.name === 'default' || r.name.startsWith('pubsub.type='));
+    const types = Object.fromEntries(variants.map((r) => [r.name, component(rendering(r.name), 'pubsub')?.spec.type]));
     expect(types).toEqual({
       default: 'pubsub.redis',
       'pubsub.type=rabbitmq': 'pubsub.rabbitmq',
@@ -85,16 +253,138 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
       'pubsub.type=kafka': 'pubsub.kafka',
     });
     expect(Object.keys(types)).toHaveLength(pubsubTypes.length);
+    for (const r of variants) {
+      const pubsub = component(rendering(r.name), 'pubsub');
+      expect(metadataValue(pubsub, 'allowedTopics')?.split(',').sort(), r.name).toEqual(allTopics());
+      expect(scopeMap(metadataValue(pubsub, 'publishingScopes')), r.name).toEqual(tablePublishing());
+      expect(scopeMap(metadataValue(pubsub, 'subscriptionScopes')), r.name).toEqual(tableSubscription());
+      // Every app is listed (an unlisted one could use every topic), e.g. the gateway subscribes to nothing.
+      for (const key of ['publishingScopes', 'subscriptionScopes']) {
+        const listed = metadataValue(pubsub, key)!
+          .split(';')
+          .map((e) => e.split('=')[0]);
+        expect(listed.sort(), `${r.name} ${key}`).toEqual([...appIds].sort());
+      }
+      expect(metadataValue(pubsub, 'subscriptionScopes')).toContain(`${edgeAppId}=;`);
+      expect([...(pubsub?.scopes ?? [])].sort(), r.name).toEqual(pubsubApps());
+    }
+  });
+
+  it('isolates every pod of the release: nothing reaches a pod unless a policy admits it', () => {
+    const deny = ofKind(docs, 'NetworkPolicy').find((p) => p.metadata.name === `${release}-default-deny`);
+    const spec = deny!.spec as unknown as NetworkPolicySpec;
+    expect(spec.policyTypes).toEqual(['Ingress']);
+    expect(spec.ingress).toBeUndefined();
+    for (const app of appIds) expect(selects(deny!, app), app).toBe(true);
+  });
+
+  it('admits the ingress controller to the gateway only, and no pod at all to any other app port', () => {
+    const policies = ofKind(docs, 'NetworkPolicy');
+    const gateway = policies.find((p) => p.metadata.name === resourceName(edgeAppId))!.spec as unknown as NetworkPolicySpec;
+    const gatewayPort = values.apps[edgeAppId]!.port;
+    expect(gateway.ingress).toContainEqual({
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        },
+      ],
+      ports: [{ port: gatewayPort, protocol: 'TCP' }],
+    });
+    for (const app of appIds) {
+      const appPort = values.apps[app]!.port;
+      const rules = policies.filter((p) => selects(p, app)).flatMap((p) => (p.spec as unknown as NetworkPolicySpec).ingress ?? []);
+      // Every rule names its ports (a rule without ports would admit them all).
+      expect(
+        rules.every((r) => (r.ports ?? []).length > 0 && (r.from ?? []).length > 0),
+        app,
+      ).toBe(true);
+      const toAppPort = rules.filter((r) => r.ports!.some((p) => p.port === appPort || p.port === 'http'));
+      expect(toAppPort.length, `rules admitting ${app}'s port ${appPort}`).toBe(app === edgeAppId ? 1 : 0);
+    }
+  });
+
+  it("opens each sidecar's internal gRPC port to exactly its table callers (and its own replicas), metrics to monitoring", () => {
+    const policies = ofKind(docs, 'NetworkPolicy');
+    const internal = values.dapr.internalGrpcPort;
+    for (const app of appIds) {
+      const spec = policies.find((p) => p.metadata.name === resourceName(app))!.spec as unknown as NetworkPolicySpec;
+      expect(spec.podSelector.matchLabels).toEqual(podLabels(app));
+      const sidecar = spec.ingress!.filter((r) => r.ports!.some((p) => p.port === internal));
+      expect(sidecar).toHaveLength(1);
+      expect(appsOf(sidecar[0]!.from).sort()).toEqual([...Object.keys(tablePolicies()[app] ?? {}), app].sort());
+      expect(spec.ingress).toContainEqual({
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: [{ port: values.dapr.metricsPort, protocol: 'TCP' }],
+      });
+    }
+    // psp answers payments' sidecar only: no other app's pod reaches psp at all.
+    const psp = policies.find((p) => p.metadata.name === resourceName('psp'))!.spec as unknown as NetworkPolicySpec;
+    expect(
+      psp
+        .ingress!.flatMap((r) => appsOf(r.from))
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['payments', 'psp']);
+  });
+
+  it('with egress on, lets each app reach only DNS, Dapr, the sidecars it calls and the dependencies it uses', () => {
+    const policies = ofKind(rendering('networkPolicy.egress.enabled=true'), 'NetworkPolicy');
+    const egressOf = (app: AppId) => {
+      const spec = policies.find((p) => p.metadata.name === resourceName(app))!.spec as unknown as NetworkPolicySpec;
+      expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      // An empty `to` would allow every destination.
+      expect(
+        spec.egress!.every((r) => (r.to ?? []).length > 0),
+        app,
+      ).toBe(true);
+      return spec.egress!;
+    };
+    const reaches = (rules: PolicyRule[], port: number) => rules.some((r) => r.ports?.some((p) => p.port === port));
+    for (const app of appIds) {
+      const rules = egressOf(app);
+      const sidecars = rules.find((r) => appsOf(r.to).includes(app))!;
+      const callees = Object.entries(tablePolicies())
+        .filter(([, callers]) => app in callers)
+        .map(([target]) => target);
+      expect(appsOf(sidecars.to).sort(), app).toEqual([...callees, app].sort());
+      expect(reaches(rules, 53), `${app} DNS`).toBe(true);
+      expect(reaches(rules, 27017), `${app} MongoDB`).toBe(values.apps[app]!.mongodb === true);
+      expect(reaches(rules, 6443), `${app} API server`).toBe(tableSecrets()[app] !== undefined);
+      expect(reaches(rules, 587), `${app} SMTP`).toBe(app === 'notifications');
+      expect(
+        rules.some((r) => r.to!.some((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'dapr-system')),
+      ).toBe(true);
+    }
+    const deny = policies.find((p) => p.metadata.name === `${release}-default-deny`)!.spec as unknown as NetworkPolicySpec;
+    expect(deny.policyTypes).toEqual(['Ingress', 'Egress']);
+  });
+
+  it('renders no NetworkPolicy when turned off', () => {
+    expect(ofKind(rendering('networkPolicy.enabled=false'), 'NetworkPolicy')).toEqual([]);
+    expect(ofKind(docs, 'NetworkPolicy')).toHaveLength(appIds.length + 1);
   });
 
   it('routes the Ingress to the gateway only when enabled', () => {
     expect(ofKind(docs, 'Ingress')).toEqual([]);
-    const ingress = ofKind(parse(renderings.find((r) => r.name === 'ingress.enabled=true')!.manifest), 'Ingress');
+    const ingress = ofKind(rendering('ingress.enabled=true'), 'Ingress');
     expect(JSON.stringify(ingress)).toContain('-gateway');
   });
 
-  it('refuses an unknown broker', async () => {
-    const args = ['template', 'globalmart', chartDir, '--kube-version', minKubeVersion(), '--set', 'pubsub.type=carrier-pigeon'];
-    await expect(helm(helmBin!, args)).rejects.toThrow(/pubsub\/type/);
+  it('prints the commands creating every token Secret with a random value, and holds no value', () => {
+    const notes = renderings.find((r) => r.name === 'NOTES.txt')!.manifest;
+    for (const app of appIds) {
+      const create = (secret: string) =>
+        `kubectl create secret generic ${secret} -n ${namespace} --from-literal=token="$(openssl rand -hex 32)"`;
+      expect(notes).toContain(create(`${release}-${app}-dapr-api-token`));
+      expect(notes.includes(create(`${release}-${app}-app-api-token`)), app).toBe(app !== edgeAppId);
+    }
+    expect(notes).toContain('dapr mtls -k');
+  });
+
+  it('refuses an unknown broker and a token Secret shared by every app', async () => {
+    const template = (set: string) => ['template', release, chartDir, '--kube-version', minKubeVersion(), '--set', set];
+    await expect(helm(helmBin!, template('pubsub.type=carrier-pigeon'))).rejects.toThrow(/pubsub\/type/);
+    await expect(helm(helmBin!, template('dapr.apiTokenSecret=globalmart-dapr-api-token'))).rejects.toThrow(/apiTokenSecret/);
   });
 });

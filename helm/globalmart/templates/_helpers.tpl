@@ -67,17 +67,70 @@ app.kubernetes.io/component: {{ .id }}
 {{- printf "%s/globalmart/%s:%s" (trimSuffix "/" .root.Values.image.registry) .id $tag -}}
 {{- end -}}
 
+{{/* Each app's ServiceAccount, Dapr Configuration and NetworkPolicy share the app's name. Take (dict "root" $ "id" <app-id>). */}}
 {{- define "globalmart.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- default (include "globalmart.fullname" .) .Values.serviceAccount.name -}}
-{{- else -}}
-{{- default "default" .Values.serviceAccount.name -}}
-{{- end -}}
+{{- include "globalmart.appFullname" . -}}
 {{- end -}}
 
-{{/* The Configuration every sidecar names in dapr.io/config. */}}
+{{/* The Configuration an app's sidecar names in dapr.io/config: its own, with its accessControl and secret scopes. */}}
 {{- define "globalmart.daprConfigName" -}}
-{{- include "globalmart.fullname" . -}}
+{{- include "globalmart.appFullname" . -}}
+{{- end -}}
+
+{{/* A per-app Secret name from a dapr.*TokenSecret pattern. Takes (dict "root" $ "id" <app-id> "pattern" <pattern>). */}}
+{{- define "globalmart.tokenSecret" -}}
+{{- .pattern | replace "{release}" .root.Release.Name | replace "{app}" .id | trunc 253 -}}
+{{- end -}}
+
+{{/* Does this app get an app token (all but appToken: false)? Returns "true" or "". Takes (dict "root" $ "id" <app-id>). */}}
+{{- define "globalmart.hasAppToken" -}}
+{{- if ne (toString (dig "appToken" true (index .root.Values.apps .id))) "false" }}true{{ end -}}
+{{- end -}}
+
+{{/* The enabled apps that may invoke this one (accessControl.policies.<id>), as a JSON list. Takes (dict "root" $ "id" <app-id>). */}}
+{{- define "globalmart.callersOf" -}}
+{{- $enabled := include "globalmart.enabledApps" .root | fromJsonArray -}}
+{{- $out := list -}}
+{{- range $caller, $_ := dig .id dict .root.Values.accessControl.policies -}}
+{{- if has $caller $enabled }}{{ $out = append $out $caller }}{{ end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* The enabled apps this one may invoke, as a JSON list. Takes (dict "root" $ "id" <app-id>). */}}
+{{- define "globalmart.calleesOf" -}}
+{{- $enabled := include "globalmart.enabledApps" .root | fromJsonArray -}}
+{{- $out := list -}}
+{{- range $target, $callers := .root.Values.accessControl.policies -}}
+{{- if and (has $target $enabled) (hasKey $callers $.id) }}{{ $out = append $out $target }}{{ end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* The enabled apps that publish or subscribe to any topic (the `pubsub` component's scopes), as a JSON list. */}}
+{{- define "globalmart.pubsubApps" -}}
+{{- $p := .Values.pubsub -}}
+{{- $out := list -}}
+{{- range $id := include "globalmart.enabledApps" . | fromJsonArray -}}
+{{- if or (dig $id list ($p.publishingScopes | default dict)) (dig $id list ($p.subscriptionScopes | default dict)) }}{{ $out = append $out $id }}{{ end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* The enabled apps that read any secret (the `secretstore` component's scopes), as a JSON list. */}}
+{{- define "globalmart.secretApps" -}}
+{{- $out := list -}}
+{{- range $id := include "globalmart.enabledApps" . | fromJsonArray -}}
+{{- if dig $id list ($.Values.secretstore.allowedSecrets | default dict) }}{{ $out = append $out $id }}{{ end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* A NetworkPolicyPeer selecting one app's pods of this release. Takes (dict "root" $ "id" <app-id>). */}}
+{{- define "globalmart.appPeer" -}}
+- podSelector:
+    matchLabels:
+      {{- include "globalmart.appSelectorLabels" . | nindent 6 }}
 {{- end -}}
 
 {{/*
