@@ -1,4 +1,4 @@
-// Entry point of `npm run setup|start|test|bench`. Plain JavaScript on purpose: it runs on whatever
+// Entry point of `npm run setup|start|test|bench|fuzz`. Plain JavaScript on purpose: it runs on whatever
 // Node the machine has (Node 20 here), installs the project's dependencies, which include Node 24
 // from the npm registry (the `node` package), and hands over to the TypeScript scripts on Node 24.
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ const scripts = {
   start: 'scripts/start.ts',
   test: 'scripts/test.ts',
   bench: 'bench/run.ts',
+  fuzz: 'scripts/fuzz.ts',
   'create-admin': 'scripts/create-admin.ts',
   'helm-check': 'scripts/helm-check.ts',
 };

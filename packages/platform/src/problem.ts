@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { PROBLEM_JSON, toFieldErrors, type ProblemDetails } from '@globalmart/contracts';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -33,6 +34,8 @@ const BODY_ERRORS = new Map<string, [status: number, code: string, detail: strin
 ]);
 
 interface HttpErrorLike {
+  code?: unknown;
+  errno?: unknown;
   status?: unknown;
   statusCode?: unknown;
   expose?: unknown;
@@ -61,13 +64,24 @@ export function toProblem(err: unknown, req: Request, log: Logger): Problem {
     log.warn({ err, appId: err.appId, status: err.status }, 'downstream call failed');
     return problem(502, { code: 'UPSTREAM.FAILED', detail: 'A service this request depends on failed.', instance });
   }
+  // Express' router marks a path parameter that is not valid percent-encoding (`/products/%`, an encoded lone
+  // surrogate) as status 400 on a plain URIError, without `expose`: the client's mistake, not a 500.
+  if (err instanceof URIError) {
+    return problem(400, { code: 'REQUEST.MALFORMED_PATH', detail: 'The path is not valid percent-encoded UTF-8.', instance });
+  }
   const e = (typeof err === 'object' && err !== null ? err : {}) as HttpErrorLike;
   const known = typeof e.type === 'string' ? BODY_ERRORS.get(e.type) : undefined;
   if (known) return problem(known[0], { code: known[1], detail: known[2], instance });
   const status = Number(e.status ?? e.statusCode);
-  // http-errors marked `expose` (e.g. Express' "Failed to decode param") carry a message meant for clients.
+  // body-parser passes on zlib's (or brotli's) failure on a body that is not what its Content-Encoding says: a 400
+  // carrying the stream's errno and code, in zlib's words.
+  if (status === 400 && typeof e.errno === 'number' && typeof e.code === 'string' && e.type === undefined) {
+    return problem(400, { code: 'REQUEST.MALFORMED_BODY', detail: 'The body is not encoded as its Content-Encoding says.', instance });
+  }
+  // Other http-errors marked `expose` carry a message meant for clients. Not REQUEST.INVALID: that code promises
+  // errors[] naming the fields, which only a schema can say.
   if (e.expose === true && status >= 400 && status < 500 && typeof e.message === 'string') {
-    return problem(status, { code: 'REQUEST.INVALID', detail: e.message, instance });
+    return problem(status, { code: 'REQUEST.MALFORMED', detail: e.message, instance });
   }
   log.error({ err }, 'unhandled error');
   return problem(500, { code: 'INTERNAL', instance });
@@ -87,3 +101,31 @@ export const notFoundHandler: RequestHandler = (req, res) => {
     problem(404, { code: 'ROUTE.NOT_FOUND', detail: `No route for ${req.method} ${instanceOf(req)}.`, instance: instanceOf(req) }),
   );
 };
+
+// What node's HTTP parser refuses before Express sees a request (its default answer is a bare 400/431 without a body).
+const PARSER_ERRORS: Record<string, [status: number, code: string, detail: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'REQUEST.HEADERS_TOO_LARGE', 'The request line and headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST.TIMEOUT', 'The request took too long to arrive.'],
+};
+
+/**
+ * The http.Server 'clientError' listener: a request node's parser refuses (headers over the limit, conflicting
+ * Content-Length, a malformed request line) is answered with problem+json like every other 4xx, then the connection
+ * closes. `server.on('clientError', clientErrorHandler(logger))`.
+ */
+export function clientErrorHandler(logger: Logger) {
+  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, detail] = PARSER_ERRORS[err.code ?? ''] ?? [400, 'REQUEST.MALFORMED_HTTP', 'The request is not valid HTTP/1.1.'];
+    // The raw packet may hold credentials: log the parser's code only.
+    logger.warn({ code: err.code, status }, 'malformed HTTP request refused');
+    const body = JSON.stringify(problem(status, { code, detail }));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
+}

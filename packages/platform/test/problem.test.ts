@@ -1,10 +1,13 @@
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InvokeError } from '../src/dapr/ports.ts';
 import { conflict, notFound } from '../src/errors.ts';
 import { parseBody, parseParams, parseQuery } from '../src/validate.ts';
-import { testApp } from './helpers.ts';
+import { clientErrorHandler } from '../src/problem.ts';
+import { captureLogger, testApp } from './helpers.ts';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -90,6 +93,32 @@ describe('problem+json error mapping', () => {
     expect(res.body.code).toBe('REQUEST.MALFORMED_JSON');
   });
 
+  it('answers 400 for a path parameter that is not valid percent-encoding (found by the fuzz suite: was a 500)', async () => {
+    const unhandled = () => lines.filter((l) => l.msg === 'unhandled error').length;
+    const before = unhandled();
+    for (const path of ['/orders/%', '/orders/%ED%A0%80', '/orders/%zz']) {
+      const res = await request(app).get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toMatchObject({ status: 400, title: 'Bad Request', code: 'REQUEST.MALFORMED_PATH' });
+    }
+    expect(unhandled()).toBe(before);
+  });
+
+  it('answers 400 REQUEST.MALFORMED_BODY for a body that is not what its Content-Encoding says (found by the fuzz suite)', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(app)
+        .post('/products/p-1')
+        .set('content-type', 'application/json')
+        .set('content-encoding', encoding)
+        .send('{"name":"Lamp","price":1}');
+      expect(res.status, encoding).toBe(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      // REQUEST.INVALID is kept for schema failures, which always name their fields in errors[].
+      expect(res.body).toMatchObject({ status: 400, code: 'REQUEST.MALFORMED_BODY' });
+    }
+  });
+
   it('answers 413 for a body over the limit', async () => {
     const res = await request(app)
       .post('/products/p-1')
@@ -160,5 +189,48 @@ describe('problem+json error mapping', () => {
     expect(failed.status).toBe(502);
     expect(failed.body).toMatchObject({ status: 502, code: 'UPSTREAM.FAILED' });
     expect(failed.text).not.toContain('price');
+  });
+});
+
+describe("requests node's HTTP parser refuses", () => {
+  // Raw bytes on a socket: no HTTP client sends these on purpose.
+  async function raw(bytes: string): Promise<{ status: number; type: string; body: Record<string, unknown> }> {
+    const server = createServer(app);
+    const { logger } = captureLogger();
+    server.on('clientError', clientErrorHandler(logger));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      socket.end(bytes);
+      const text = (await socket.toArray()).map(String).join('');
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      return {
+        status: Number(head.split(' ')[1]),
+        type: /content-type: ([^\r]+)/i.exec(head)?.[1] ?? '',
+        body: JSON.parse(body) as Record<string, unknown>,
+      };
+    } finally {
+      server.close();
+    }
+  }
+
+  it('answers 431 problem+json for headers over the limit (found by the fuzz suite: a bare 431)', async () => {
+    const res = await raw(`GET /orders/1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(res.status).toBe(431);
+    expect(res.type).toMatch(PROBLEM);
+    expect(res.body).toEqual({
+      type: 'about:blank',
+      title: 'Request Header Fields Too Large',
+      status: 431,
+      code: 'REQUEST.HEADERS_TOO_LARGE',
+      detail: expect.any(String),
+    });
+  });
+
+  it('answers 400 problem+json for conflicting framing (Content-Length with Transfer-Encoding)', async () => {
+    const res = await raw('POST /products/p-1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(res.type).toMatch(PROBLEM);
+    expect(res.body).toMatchObject({ status: 400, code: 'REQUEST.MALFORMED_HTTP' });
   });
 });
