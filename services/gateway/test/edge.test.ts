@@ -162,6 +162,18 @@ describe('login and signup limits', () => {
     expect(sessionCalls(invoker)).toBe(1);
     expect(res.headers.ratelimit).toMatch(/"auth-account";r=1;/);
   });
+  it('a login identity sheds (503 AUTH.BUSY, no password tried) reaches the client as that 503 with Retry-After, and costs the account nothing', async () => {
+    const busy = { type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'AUTH.BUSY', retry_after: 2 };
+    const invoker = fakeIdentity().on('identity', 'sessions', () => ({ status: 503, body: busy }));
+    const { app } = edgeApp({ ...env, RATE_LIMIT_AUTH_CLIENT_POINTS: '100' }, { invoker });
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).post('/api/auth/login').send(login('ada@example.com', PASSWORD));
+      expect([res.status, res.body.code, res.body.retry_after, res.headers['retry-after']]).toEqual([503, 'AUTH.BUSY', 2, '2']);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.headers.ratelimit).toMatch(/"auth-account";r=1;/);
+    }
+    expect(sessionCalls(invoker)).toBe(3);
+  });
 });
 
 describe('gateway config', () => {

@@ -78,6 +78,11 @@ export class PolicyLimiter {
   async reset(key: string): Promise<void> {
     await this.#limiter.delete(key);
   }
+
+  /** Gives `key` back one request that turned out not to count. */
+  async refund(key: string): Promise<void> {
+    await this.#limiter.reward(key, 1);
+  }
 }
 
 // The policies that applied to a response so far, so that RateLimit-Policy and RateLimit list all of them.
@@ -130,12 +135,20 @@ export function accountKey(email: string): string {
   return createHash('sha256').update(email.normalize('NFC').trim().toLowerCase(), 'utf8').digest('base64url');
 }
 
+/** One login or signup charged to its account. */
+export interface AccountAttempt {
+  /** It worked: the account's count starts again. */
+  succeeded(): Promise<void>;
+  /** No password was tried (identity shed it): the attempt is given back. */
+  untried(): Promise<void>;
+}
+
 /** What the login and signup routes need (routes/identity.routes.ts). */
 export interface AuthLimits {
   /** Route middleware: the client's budget of login and signup attempts, charged before the body is even read. */
   perClient: RequestHandler;
-  /** Charges one attempt to the account (429 when its budget is spent); `succeeded` clears the count after a success. */
-  chargeAccount(res: Response, email: string): Promise<{ succeeded(): Promise<void> }>;
+  /** Charges one attempt to the account (429 when its budget is spent); a failure keeps it charged. */
+  chargeAccount(res: Response, email: string): Promise<AccountAttempt>;
 }
 
 export interface RateLimits {
@@ -165,7 +178,7 @@ export function createRateLimits(policies: RateLimitPolicies, store?: RateLimitS
       async chargeAccount(res, email) {
         const key = accountKey(email);
         await authAccount.consume(res, key);
-        return { succeeded: () => authAccount.reset(key) };
+        return { succeeded: () => authAccount.reset(key), untried: () => authAccount.refund(key) };
       },
     },
   };

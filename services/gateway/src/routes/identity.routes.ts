@@ -1,8 +1,8 @@
 import { LoginRequest, SignupRequest, type SignupResponse, type TokenResponse, type UserProfile } from '@globalmart/contracts';
-import { parseBody, unauthorized, type ServiceInvoker } from '@globalmart/platform';
-import { Router } from 'express';
+import { InvokeError, parseBody, unauthorized, unavailable, type InvokeResponse, type ServiceInvoker } from '@globalmart/platform';
+import { Router, type Response } from 'express';
 import { callerOf } from '../auth/auth.middleware.ts';
-import type { AuthLimits } from '../edge/rate-limits.ts';
+import type { AccountAttempt, AuthLimits } from '../edge/rate-limits.ts';
 import type { GatewayAuth } from './gateway-auth.ts';
 
 /**
@@ -16,9 +16,8 @@ export function identityRoutes(invoker: ServiceInvoker, auth: GatewayAuth, limit
   router.post('/api/auth/signup', limits.perClient, async (req, res) => {
     const body = parseBody(SignupRequest, req);
     const attempt = await limits.chargeAccount(res, body.email);
-    const { body: created } = await invoker.invoke<SignupResponse>('identity', 'users', { body });
     // An email signs up once: what counts is probing it again (409s), not the signup that worked.
-    await attempt.succeeded();
+    const created = await atIdentity(res, attempt, () => invoker.invoke<SignupResponse>('identity', 'users', { body }));
     res.status(201).json(created);
   });
 
@@ -26,9 +25,8 @@ export function identityRoutes(invoker: ServiceInvoker, auth: GatewayAuth, limit
     const body = parseBody(LoginRequest, req);
     const attempt = await limits.chargeAccount(res, body.email);
     // One call, never retried (nor by Dapr: dapr-config/resiliency.yaml): one attempt is one scrypt at identity, and
-    // a retried wrong password would count twice. A failure of any kind keeps the attempt charged.
-    const { body: token } = await invoker.invoke<TokenResponse>('identity', 'sessions', { body });
-    await attempt.succeeded();
+    // a retried wrong password would count twice.
+    const token = await atIdentity(res, attempt, () => invoker.invoke<TokenResponse>('identity', 'sessions', { body }));
     res.set('cache-control', 'no-store').json(token);
   });
 
@@ -42,4 +40,27 @@ export function identityRoutes(invoker: ServiceInvoker, auth: GatewayAuth, limit
   });
 
   return router;
+}
+
+const isShed = (err: unknown): err is InvokeError =>
+  err instanceof InvokeError && err.status === 503 && (err.body as { code?: unknown } | undefined)?.code === 'AUTH.BUSY';
+
+/**
+ * A login or signup at identity, settling its account attempt: a success clears the count, a failure keeps it. When
+ * identity sheds the call (503 AUTH.BUSY: no hashing slot, so no password was tried) the attempt is given back and the
+ * client gets that 503 with Retry-After, not the 502 the kit makes of a failed call: it should come back, not give up.
+ */
+async function atIdentity<T>(res: Response, attempt: AccountAttempt, call: () => Promise<InvokeResponse<T>>): Promise<T> {
+  try {
+    const { body } = await call();
+    await attempt.succeeded();
+    return body;
+  } catch (err) {
+    if (!isShed(err)) throw err;
+    await attempt.untried();
+    const given = Number((err.body as { retry_after?: unknown }).retry_after);
+    const seconds = Number.isInteger(given) && given > 0 ? given : 1;
+    res.set('retry-after', String(seconds));
+    throw unavailable('AUTH.BUSY', 'Too many logins and sign-ups at once: try again shortly.', { retry_after: seconds });
+  }
 }
