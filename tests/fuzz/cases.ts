@@ -351,7 +351,9 @@ const apply: Record<Strategy, Apply> = {
     } else {
       const encoded = s.includes(LONE_HIGH) ? '%ED%A0%80' : enc(s.replaceAll(/@@LONE_\w+@@/g, ''));
       if (!mutateParam(g, contract, op, d, () => [encoded, `= ${JSON.stringify(s).slice(0, 60)}`])) {
-        d.headers.push(['x-note', Buffer.from(s, 'utf8').toString('latin1')]);
+        // Raw UTF-8 bytes, read as Latin-1 by HTTP; control characters cannot be sent in a header at all.
+        const bytes = [...Buffer.from(s, 'utf8').toString('latin1')].filter((ch) => ch === '\t' || (ch >= ' ' && ch !== '\u007f'));
+        d.headers.push(['x-note', bytes.join('')]);
         d.notes.push(`UTF-8 bytes in a header: ${JSON.stringify(s).slice(0, 40)}`);
       }
     }

@@ -27,11 +27,12 @@ function fromSidecar(c: FuzzCase, r: Answer, body: unknown): boolean {
 }
 
 /**
- * daprd 1.18 answers 500 ERR_DIRECT_INVOKE (not 400) to a method path with a control character (`%00` decoded to NUL):
- * its own refusal, made before any app is called, of a path no service of ours builds (they encode validated ids).
- * Counted apart and reported, not a failure of the platform's code.
+ * daprd 1.18 answers 500 ERR_DIRECT_INVOKE (not 400 / 413) to what it refuses itself before any app is called: a
+ * method path with a control character (`%00` decoded to NUL), which no service of ours builds (they encode validated
+ * ids), and a body over its 4 MiB max-body-size ("stream too large"). Counted apart and reported, not a failure of
+ * the platform's code.
  */
-const sidecarRefusal = /ERR_DIRECT_INVOKE.*InvalidArgument.*(forbidden|control) character/s;
+const sidecarRefusal = /ERR_DIRECT_INVOKE.*(InvalidArgument.*(forbidden|control) character|stream too large)/s;
 
 /**
  * Deliberate degradation, not a defect of the request's handling: the payment provider's circuit breaker is open

@@ -226,7 +226,7 @@ export async function runFuzz(platform: Platform, opts: FuzzOptions): Promise<Fu
       const verdict = judge(c, answer);
       if (verdict.kind === 'sidecar') byClass['4xx answered by daprd'] = (byClass['4xx answered by daprd'] ?? 0) + 1;
       if (verdict.kind === 'sidecar-refused') {
-        byClass['5xx daprd refusal (NUL in path)'] = (byClass['5xx daprd refusal (NUL in path)'] ?? 0) + 1;
+        byClass['5xx daprd refusal (NUL in path, body > 4 MiB)'] = (byClass['5xx daprd refusal (NUL in path, body > 4 MiB)'] ?? 0) + 1;
       }
       if (!verdict.ok || verdict.kind === 'degraded') {
         const signature = signatureOf(c, verdict, answer);
