@@ -72,7 +72,10 @@ function renderRunFile(i: Infra, daprd: string): { file: string; apps: RunApp[] 
     doc.common.resourcesPaths = doc.common.resourcesPaths.map((p) => (p === committed ? rendered.resourcesPaths[0]! : p));
   }
   doc.common.configFilePath = abs(doc.common.configFilePath);
-  const tokens = ensureLocalTokens(tokensFile, doc.apps.map((a) => a.appID));
+  const tokens = ensureLocalTokens(
+    tokensFile,
+    doc.apps.map((a) => a.appID),
+  );
   for (const app of doc.apps) {
     app.appDirPath = abs(app.appDirPath);
     if (app.configFilePath) app.configFilePath = abs(app.configFilePath);

@@ -1,7 +1,8 @@
 // packages/contracts/src/access.ts seen the way the Helm chart carries it (values.yaml and the rendered manifests):
 // per target, per caller, the operations with their verbs; per app, its topics and secrets. Everything is sorted, so
 // a comparison fails on content, never on order.
-import { appIds, callRules, publishableTopics, secretAccess, subscribableTopics, type AppId } from '@globalmart/contracts';
+import { accessControlFor } from '@globalmart/devstack';
+import { appIds, publishableTopics, secretAccess, subscribableTopics, type AppId } from '@globalmart/contracts';
 import type { HelmOperation } from './deploy-files.ts';
 
 export type Policies = Record<string, Record<string, HelmOperation[]>>;
@@ -19,23 +20,18 @@ export function normalizePolicies(policies: Policies): Policies {
   );
 }
 
-/** callRules grouped by target, caller and path: the verbs each caller may use on each operation. */
+/**
+ * The operations each caller may use on each target, in the form the sidecars get them (devstack's accessControlFor:
+ * the table's paths folded where Dapr 1.18's operation matching needs it), so Helm and the local configurations agree.
+ */
 export function tablePolicies(): Policies {
-  const out: Record<string, Record<string, Map<string, Set<string>>>> = {};
-  for (const r of callRules) {
-    const byPath = ((out[r.target] ??= {})[r.caller] ??= new Map<string, Set<string>>());
-    byPath.set(r.path, (byPath.get(r.path) ?? new Set<string>()).add(r.method));
+  const out: Policies = {};
+  for (const target of appIds) {
+    for (const p of accessControlFor(target).policies) {
+      (out[target] ??= {})[p.appId] = p.operations.map((o) => ({ path: o.name, verbs: o.httpVerb }));
+    }
   }
-  return normalizePolicies(
-    Object.fromEntries(
-      Object.entries(out).map(([target, callers]) => [
-        target,
-        Object.fromEntries(
-          Object.entries(callers).map(([caller, paths]) => [caller, [...paths].map(([path, verbs]) => ({ path, verbs: [...verbs] }))]),
-        ),
-      ]),
-    ),
-  );
+  return normalizePolicies(out);
 }
 
 /** An app → list map without its empty lists, each list sorted (an absent app and an empty list mean the same). */

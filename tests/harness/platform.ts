@@ -29,6 +29,8 @@ import {
   waitUntil,
 } from '@globalmart/devstack';
 
+import { relaxedRateLimits } from './rate-limits.ts';
+
 const run = promisify(execFile);
 
 /**
@@ -117,6 +119,9 @@ function appEnv(appId: string, infra: Infra, extra: Record<string, string> = {})
   if (!spec) throw new Error(`${appId} is not in dapr.yaml`);
   const env: Record<string, string> = { ...commonEnv, ...spec.env, LOG_LEVEL: 'info', ...extra };
   if (env.MONGODB_URI) env.MONGODB_URI = env.MONGODB_URI.replace(/^mongodb:\/\/[^/]+/, infra.mongoUrl);
+  // The gateway's rate-limit counters in this run's Redis; limits high enough for a whole test file from one client
+  // (tests of the limits themselves pass their own through `env`).
+  if (appId === 'gateway') Object.assign(env, relaxedRateLimits, { RATE_LIMIT_REDIS_URL: `redis://${infra.redisHost}` }, extra);
   return env;
 }
 

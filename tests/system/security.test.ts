@@ -69,7 +69,13 @@ describe('sealed sidecars and apps', () => {
     const sentryHealthz = `*:${platform.infra.ports.sentryHealthz}`;
     const open = listeners.filter((l) => !l.startsWith('127.0.0.1:') && !l.startsWith('[::1]:') && l !== sentryHealthz);
     const { stdout } = await run('ss', ['-ltnpH']);
-    expect(open, stdout.split('\n').filter((l) => open.some((o) => l.includes(` ${o} `))).join('\n')).toEqual([]);
+    expect(
+      open,
+      stdout
+        .split('\n')
+        .filter((l) => open.some((o) => l.includes(` ${o} `)))
+        .join('\n'),
+    ).toEqual([]);
   });
 
   it("refuses connections to the sidecars' ports on the machine's network address", async () => {
@@ -130,7 +136,14 @@ describe('mTLS and access control between sidecars', () => {
 
   it('allows only the verbs of a rule: cart may read stock but not set it, even claiming to be an admin', async () => {
     expect((await platform.invoke('cart', 'inventory', 'GET', 'stock/prd_000001')).status).toBe(200);
-    const forged = await platform.invoke('cart', 'inventory', 'PUT', 'stock/prd_000001', { stock_qty: 0 }, { 'x-user-id': 'u', 'x-user-role': 'admin' });
+    const forged = await platform.invoke(
+      'cart',
+      'inventory',
+      'PUT',
+      'stock/prd_000001',
+      { stock_qty: 0 },
+      { 'x-user-id': 'u', 'x-user-role': 'admin' },
+    );
     expect(forged.status).toBe(403);
     expect((await platform.invoke('cart', 'inventory', 'GET', 'stock/prd_000001')).body.stock_qty).toBeGreaterThan(0);
   });
@@ -142,7 +155,14 @@ describe('mTLS and access control between sidecars', () => {
 
   it('believes x-user-* only from the gateway: another app claiming an admin is refused', async () => {
     // catalog's admin routes are the gateway's to call; recommendations may only read.
-    const asRecs = await platform.invoke('recommendations', 'catalog', 'POST', 'products', {}, { 'x-user-id': 'u', 'x-user-role': 'admin' });
+    const asRecs = await platform.invoke(
+      'recommendations',
+      'catalog',
+      'POST',
+      'products',
+      {},
+      { 'x-user-id': 'u', 'x-user-role': 'admin' },
+    );
     expect(asRecs.status).toBe(403);
     const asGateway = await platform.invoke('gateway', 'catalog', 'POST', 'products', {}, { 'x-user-id': 'u', 'x-user-role': 'customer' });
     expect(asGateway.status).toBe(403);

@@ -138,7 +138,6 @@ export const allTopics = (): string[] => Object.values(topics).flatMap((t) => [t
 export const secretAccess: Partial<Record<AppId, string[]>> = {
   identity: ['jwt-signing-key', 'pii-encryption-key', 'pii-blind-index-key'],
   orders: ['pii-encryption-key'],
-  shipping: ['pii-encryption-key'],
   payments: ['payments-api-key'],
 };
 

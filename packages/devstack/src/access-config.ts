@@ -32,6 +32,7 @@ export function accessControlFor(target: AppId) {
     ops.set(r.path, (ops.get(r.path) ?? new Set()).add(r.method));
     byCaller.set(r.caller, ops);
   }
+  for (const [caller, ops] of byCaller) byCaller.set(caller, daprOperations(ops));
   const policies: AccessPolicy[] = [...byCaller.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([caller, ops]) => ({
@@ -46,6 +47,42 @@ export function accessControlFor(target: AppId) {
         .map(([name, verbs]) => ({ name, httpVerb: [...verbs].sort(), action: 'allow' })),
     }));
   return { defaultAction: 'deny', trustDomain, policies };
+}
+
+const segs = (path: string) => path.split('/').filter((x) => x !== '');
+const opPath = (parts: string[]) => `/${parts.join('/')}`;
+
+// The table's operations in the form Dapr 1.18's operation trie (pkg/config/acl_trie.go) matches as meant. Its rules:
+// a `*` segment matches only as the last one (`/carts/*/items` never matches anything); an operation that is a prefix
+// of the request path answers for it (`/users` POST decides `GET /users/x`); `**` matches the rest of a path, itself
+// included. So a path with `*` before its end becomes `<prefix>/**`, and an operation that is a prefix of another
+// becomes `<it>/**`, verbs merged. For those prefixes the sidecar is coarser than the table (the verbs apply to any
+// path below); the app's own check (the kit's enforceCallers) stays exact.
+export function daprOperations(ops: Map<string, Set<string>>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (name: string, verbs: Iterable<string>) => out.set(name, new Set([...(out.get(name) ?? []), ...verbs]));
+  for (const [path, verbs] of ops) {
+    const p = segs(path);
+    const mid = p.findIndex((x, i) => x === '*' && i < p.length - 1);
+    add(mid >= 0 ? opPath([...p.slice(0, mid), '**']) : path, verbs);
+  }
+  // Fold prefixes until none is left: `/a` with `/a/b` or `/a/**` → `/a/**`.
+  for (let changed = true; changed;) {
+    changed = false;
+    const names = [...out.keys()];
+    for (const a of names) {
+      const pa = segs(a).filter((x) => x !== '**');
+      const longer = names.filter((b) => b !== a && segs(b).length > pa.length && pa.every((x, i) => segs(b)[i] === x));
+      if (longer.length === 0) continue;
+      const folded = opPath([...pa, '**']);
+      const verbs = [a, ...longer].flatMap((n) => [...out.get(n)!]);
+      for (const n of [a, ...longer]) out.delete(n);
+      add(folded, verbs);
+      changed = true;
+      break;
+    }
+  }
+  return out;
 }
 
 /** The secret scopes of one app: only the secrets the table names, and none at all for the rest. */

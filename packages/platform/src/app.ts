@@ -23,6 +23,11 @@ export interface AppOptions {
   livenessAwaitsReadiness?: boolean;
   /** Paths whose successful requests are logged at debug, not info (e.g. a cron binding's trigger every few seconds). */
   quietPaths?: string[];
+  /**
+   * Runs before everything but the request log: probes, tokens and body parsing included, so what it does (the
+   * gateway's security headers and rate limits) applies to every answer, and a flood is refused before a body is read.
+   */
+  edge?: RequestHandler;
 }
 
 // application/*+json admits application/cloudevents+json: that is how Dapr delivers pub/sub events.
@@ -71,6 +76,7 @@ export function createApp({
   jsonLimit = '100kb',
   livenessAwaitsReadiness = false,
   quietPaths = [],
+  edge,
 }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -88,6 +94,7 @@ export function createApp({
       customProps: (req) => ({ caller: req.headers['dapr-caller-app-id'] }),
     }),
   );
+  if (edge) app.use(edge);
   // Probes come first so they are exempt from the token: kubelet probes do not carry Dapr's token.
   app.use(healthRoutes(readiness, logger, { livenessAwaitsReadiness }));
   if (config.APP_API_TOKEN) app.use(requireAppToken(config.APP_API_TOKEN));

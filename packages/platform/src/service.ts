@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import { Router, type Express } from 'express';
 import type { DestinationStream } from 'pino';
 import { z } from 'zod';
 import { createApp, finalizeApp } from './app.ts';
@@ -53,6 +53,8 @@ export interface Service<C, M> {
   config: C;
   logger: Logger;
   app: Express;
+  /** Middleware that runs before the kit's own (probes, tokens, body parsing): the gateway's edge goes here. */
+  edge: Router;
   dapr: DaprPorts;
   mongo: M;
   addReadinessCheck(name: string, check: ReadinessCheck): void;
@@ -93,7 +95,8 @@ function requireTokens(config: BaseConfig, publicEdge: boolean): void {
   // `test` is vitest's own setting for in-process unit tests; the images (and Helm) run with production.
   if (config.NODE_ENV !== 'production') return;
   const missing: { variable: string; problem: string }[] = [];
-  if (!config.DAPR_API_TOKEN) missing.push({ variable: 'DAPR_API_TOKEN', problem: `is missing (required when NODE_ENV=${config.NODE_ENV})` });
+  if (!config.DAPR_API_TOKEN)
+    missing.push({ variable: 'DAPR_API_TOKEN', problem: `is missing (required when NODE_ENV=${config.NODE_ENV})` });
   if (!publicEdge && !config.APP_API_TOKEN) {
     missing.push({ variable: 'APP_API_TOKEN', problem: `is missing (required when NODE_ENV=${config.NODE_ENV})` });
   }
@@ -129,7 +132,9 @@ async function assemble<C extends BaseConfig, M>(
     readiness.add('mongo', () => connected.ping());
     mongo = connected;
   }
+  const edge = Router();
   const app = createApp({
+    edge,
     config,
     logger,
     readiness,
@@ -141,6 +146,7 @@ async function assemble<C extends BaseConfig, M>(
     config,
     logger,
     app,
+    edge,
     dapr,
     mongo: mongo as M,
     addReadinessCheck: (name, check) => void readiness.add(name, check),

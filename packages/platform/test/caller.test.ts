@@ -42,10 +42,28 @@ describe('the per-route caller allow-list', () => {
 describe('who the caller is', () => {
   it('believes x-user-* from the gateway only; another app calling acts as itself', async () => {
     const cart = app('cart');
-    const viaGateway = await request(cart).get('/carts/u1').set({ 'dapr-caller-app-id': 'gateway', 'x-user-id': 'u1', 'x-user-role': 'customer' });
+    const viaGateway = await request(cart)
+      .get('/carts/u1')
+      .set({ 'dapr-caller-app-id': 'gateway', 'x-user-id': 'u1', 'x-user-role': 'customer' });
     expect(viaGateway.body).toEqual({ user: { appId: 'gateway', userId: 'u1', role: 'customer' }, service: false });
-    const forged = await request(cart).get('/carts/u1').set({ 'dapr-caller-app-id': 'orders', 'x-user-id': 'admin-1', 'x-user-role': 'admin' });
+    const forged = await request(cart)
+      .get('/carts/u1')
+      .set({ 'dapr-caller-app-id': 'orders', 'x-user-id': 'admin-1', 'x-user-role': 'admin' });
     expect(forged.status).toBe(200);
     expect(forged.body).toEqual({ user: null, service: true });
+  });
+});
+
+describe('the edge hook', () => {
+  it("runs before the kit's probes, token check and body parsing, so its headers are on every answer", async () => {
+    const { app } = testApp({
+      env: { APP_ID: 'gateway', APP_API_TOKEN: 'tok' },
+      edge: (_req, res, next) => (res.setHeader('x-edge', 'yes'), next()),
+    });
+    expect((await request(app).get('/healthz')).headers['x-edge']).toBe('yes');
+    const bad = await request(app).post('/anything').set('dapr-api-token', 'tok').set('content-type', 'application/json').send('{"broken');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['x-edge']).toBe('yes');
+    expect((await request(app).get('/x')).headers['x-edge']).toBe('yes'); // refused by the token check: 401, still edged
   });
 });

@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { createApp, finalizeApp } from '../src/app.ts';
 import { loadConfig, type BaseConfig } from '../src/config.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
@@ -23,6 +23,7 @@ export interface TestAppOptions {
   routes?: (app: Express) => void;
   livenessAwaitsReadiness?: boolean;
   quietPaths?: string[];
+  edge?: RequestHandler;
 }
 
 /** createApp + the service's routes + finalizeApp, the order createService uses. */
@@ -36,6 +37,7 @@ export function testApp(options: TestAppOptions = {}) {
     jsonLimit: options.jsonLimit,
     livenessAwaitsReadiness: options.livenessAwaitsReadiness,
     quietPaths: options.quietPaths,
+    edge: options.edge,
   });
   options.routes?.(app);
   finalizeApp(app, logger);

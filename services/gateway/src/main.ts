@@ -18,7 +18,7 @@ if (svc.config.NODE_ENV === 'production' && !svc.config.RATE_LIMIT_REDIS_URL) {
 }
 const { invoker, publisher } = svc.dapr;
 // Security headers and rate limits come before authentication: a flood is refused before any token is verified.
-const edge = installEdge(svc.app, svc.config, svc.logger);
+const edge = installEdge(svc.app, svc.config, svc.logger, undefined, svc.edge);
 svc.onShutdown(() => edge.close());
 const auth = createAuth({ invoker, logger: svc.logger });
 // Ready means browsing works through Dapr; /healthz waits for that once, at start. Identity is not a

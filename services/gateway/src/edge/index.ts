@@ -1,6 +1,6 @@
 // The edge: what every public request meets before a route, so that the API withstands abuse.
 import type { Logger } from '@globalmart/platform';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import type { GatewayConfig } from '../config.ts';
 import { connectRateLimitStore, createRateLimits, type AuthLimits, type RateLimitPolicies, type RateLimitStore } from './rate-limits.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -34,18 +34,25 @@ export interface Edge {
 }
 
 /**
- * Installs the edge on the gateway's app, before its routes: who the client is ('trust proxy'), security headers on
- * every answer, the general rate limit on /api. `store` replaces the one made from RATE_LIMIT_REDIS_URL (tests).
+ * Installs the edge on the gateway: who the client is ('trust proxy', on the app), then on `edge` — which runs before
+ * the kit's probes, token check and body parsing (svc.edge) — security headers on every answer and the general rate
+ * limit on /api. `edge` defaults to the app itself (unit tests). `store` replaces the one from RATE_LIMIT_REDIS_URL.
  */
-export function installEdge(app: Express, config: GatewayConfig, logger: Logger, store?: RateLimitStore): Edge {
+export function installEdge(
+  app: Express,
+  config: GatewayConfig,
+  logger: Logger,
+  store?: RateLimitStore,
+  edge: Pick<Router, 'use'> = app,
+): Edge {
   app.set('trust proxy', config.TRUST_PROXY);
-  app.use(securityHeaders({ hsts: config.HSTS === 'on' }));
+  edge.use(securityHeaders({ hsts: config.HSTS === 'on' }));
   const url = config.RATE_LIMIT_REDIS_URL;
   const own = !store && url ? connectRateLimitStore(url, logger) : undefined;
   const counters = store ?? (own && { redis: own, keyPrefix: RATE_LIMIT_KEY_PREFIX });
   if (!counters) logger.warn('RATE_LIMIT_REDIS_URL is not set: rate limits count per gateway process, not across replicas');
   const limits = createRateLimits(policiesFrom(config), counters);
-  app.use('/api', limits.general);
+  edge.use('/api', limits.general);
   return {
     auth: limits.auth,
     // Only a connection made here is ours to close; the server has drained, so nothing is waiting on it.
