@@ -3,11 +3,12 @@ import { get } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProductListResponse } from '@globalmart/contracts';
 import { startPlatform, type Platform } from '../harness/platform.ts';
+import { relaxedRateLimits } from '../harness/rate-limits.ts';
 import { reportLogsOnFailure } from '../harness/vitest.ts';
 
 let platform: Platform;
 beforeAll(async () => {
-  platform = await startPlatform({ apps: ['catalog', 'gateway'] });
+  platform = await startPlatform({ apps: ['catalog', 'gateway'], env: { gateway: relaxedRateLimits } });
 });
 afterAll(async () => {
   await platform?.stop();
@@ -41,15 +42,16 @@ describe('browse through the gateway', () => {
   });
 
   it('caches product pages in the Dapr state store (cache-aside)', async () => {
-    // Through catalog's own sidecar, so Dapr hands back catalog's response headers.
-    const url = `${platform.daprUrl('catalog')}/v1.0/invoke/catalog/method/products?page=7&page_size=13`;
-    const first = await fetch(url);
-    expect(first.headers.get('x-cache')).toBe('miss');
-    const body = await first.json();
-    await new Promise((r) => setTimeout(r, 200)); // the cache write happens after the answer
-    const second = await fetch(url);
-    expect(second.headers.get('x-cache')).toBe('hit');
-    expect(await second.json()).toEqual(body);
+    // A raw call through the gateway's sidecar, as the gateway makes it, to read catalog's response headers.
+    const url = `${platform.daprUrl('gateway')}/v1.0/invoke/catalog/method/products?page=7&page_size=13`;
+    const read = async () => {
+      const res = await fetch(url, { headers: platform.daprHeaders('gateway') });
+      return { cache: res.headers.get('x-cache'), body: (await res.json()) as unknown };
+    };
+    const first = await read();
+    expect(first.cache).toBe('miss');
+    // The cache write happens after the answer: a later read is a hit with the same page.
+    await expect.poll(read, { timeout: 5_000, interval: 50 }).toEqual({ cache: 'hit', body: first.body });
   });
 
   it('filters by category and text, with totals to match', async () => {
@@ -120,9 +122,11 @@ describe('browse through the gateway', () => {
   });
 
   it('lets an admin (through Dapr) create and replace products, invalidating cached pages', async () => {
-    const catalog = `${platform.daprUrl('gateway')}/v1.0/invoke/catalog/method`;
-    const admin = { 'content-type': 'application/json', 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
-    const before = ProductListResponse.parse(await (await fetch(`${catalog}/products?category=garden&page_size=1`)).json());
+    // As the gateway calls catalog for a signed-in admin: only the gateway's x-user-* headers are believed.
+    const admin = { 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
+    const catalog = (method: string, path: string, body?: unknown, headers: Record<string, string> = admin) =>
+      platform.invoke('gateway', 'catalog', method, path, body, headers);
+    const before = ProductListResponse.parse((await catalog('GET', 'products?category=garden&page_size=1')).body);
     const draft = {
       name: 'Solar Lantern',
       description: 'Charges by day, glows by night.',
@@ -132,26 +136,21 @@ describe('browse through the gateway', () => {
       image_url: 'https://images.globalmart.example/products/lantern.jpg',
       tags: ['outdoor', 'solar'],
     };
-    const asCustomer = await fetch(`${catalog}/products`, {
-      method: 'POST',
-      headers: { ...admin, 'x-user-role': 'customer' },
-      body: JSON.stringify(draft),
-    });
+    const asCustomer = await catalog('POST', 'products', draft, { ...admin, 'x-user-role': 'customer' });
     expect(asCustomer.status).toBe(403);
-    const created = await fetch(`${catalog}/products`, { method: 'POST', headers: admin, body: JSON.stringify(draft) });
+    // Another service claiming an admin is refused: cart may only read products (its sidecar's policy says so).
+    const fromCart = await platform.invoke('cart', 'catalog', 'POST', 'products', draft, admin);
+    expect(fromCart.status).toBe(403);
+    const created = await catalog('POST', 'products', draft);
     expect(created.status).toBe(201);
-    const product = (await created.json()) as { id: string };
-    const after = ProductListResponse.parse(await (await fetch(`${catalog}/products?category=garden&page_size=1`)).json());
+    const product = created.body as { id: string };
+    const after = ProductListResponse.parse((await catalog('GET', 'products?category=garden&page_size=1')).body);
     expect(after.total).toBe(before.total + 1);
-    const replaced = await fetch(`${catalog}/products/${product.id}`, {
-      method: 'PUT',
-      headers: admin,
-      body: JSON.stringify({ ...draft, price: 19.99 }),
-    });
-    expect(replaced.status).toBe(200);
+    const replaced = await catalog('PUT', `products/${product.id}`, { ...draft, price: 19.99 });
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
     const page = await (await fetch(`${platform.url('gateway')}/api/products/${product.id}`)).json();
     expect(page).toMatchObject({ id: product.id, price: 19.99 });
-    const misspelt = await fetch(`${catalog}/products`, { method: 'POST', headers: admin, body: JSON.stringify({ ...draft, prise: 1 }) });
+    const misspelt = await catalog('POST', 'products', { ...draft, prise: 1 });
     expect(misspelt.status).toBe(400);
   });
 
