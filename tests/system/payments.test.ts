@@ -19,30 +19,26 @@ afterEach(reportLogsOnFailure(() => platform));
 let orderSeq = 0;
 const newOrder = () => `ord_sys_${Date.now().toString(36)}_${++orderSeq}`;
 
-/** Through payments' sidecar, as the orders saga calls it. */
-async function payments(method: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+/** From orders' sidecar (a bare one: orders is not running here), as the checkout saga calls payments. */
+async function payments(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const started = performance.now();
-  const res = await fetch(`${platform.daprUrl('payments')}/v1.0/invoke/payments/method/${method}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: performance.now() - started };
+  const res = await platform.invoke('orders', 'payments', body === undefined ? 'GET' : 'POST', path, body);
+  return { status: res.status, body: res.body as Record<string, unknown>, ms: performance.now() - started };
 }
 
 const authorize = (order_id: string, payment_method = 'tok_visa') =>
   payments('payments/authorize', { order_id, amount_minor: 4999, currency: 'EUR', payment_method });
 
+/** The PSP simulator's own admin routes, straight at its port (no app invokes them), with the token its sidecar presents. */
+const pspAdmin = (path: string, init: RequestInit = {}) =>
+  fetch(`${platform.url('psp')}/admin/${path}`, { ...init, headers: { ...platform.appHeaders('psp'), ...init.headers } });
+
 async function pspStats(key: string): Promise<PspIdempotencyStats> {
-  return PspIdempotencyStats.parse(await (await fetch(`${platform.url('psp')}/admin/idempotency/${key}`)).json());
+  return PspIdempotencyStats.parse(await (await pspAdmin(`idempotency/${key}`)).json());
 }
 
 async function setOutage(down: boolean): Promise<void> {
-  const res = await fetch(`${platform.url('psp')}/admin/outage`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ down }),
-  });
+  const res = await pspAdmin('outage', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ down }) });
   expect(await res.json()).toEqual({ down });
 }
 
@@ -62,6 +58,11 @@ describe('payments through Dapr', () => {
     const record = PaymentRecordView.parse((await payments(`payments/${order}`)).body);
     expect(record.provider_calls.authorize).toBe(1);
     expect(await pspStats(order)).toEqual({ idempotency_key: order, requests: 1, charges: 1 });
+    // Only payments talks to the provider: the saga itself is refused, and the PSP never sees the request.
+    const charge = { idempotency_key: order, amount_minor: 4999, currency: 'EUR', source: 'tok_visa' };
+    const direct = await platform.invoke('orders', 'psp', 'POST', 'v1/charges', charge, { authorization: 'Bearer sk_test_probe' });
+    expect(direct.status).toBe(403);
+    expect((await pspStats(order)).requests).toBe(1);
   });
 
   it('declines tok_chargeDeclined with 402 PAYMENT.DECLINED, again on a repeat, without a second provider call', async () => {
@@ -129,13 +130,12 @@ describe('payments through Dapr', () => {
 
   it('Dapr counts a 4xx answer as a breaker failure, one breaker per method path', async () => {
     // Straight at the PSP through payments' sidecar, on a path of its own so the authorisation breaker is untouched.
-    const url = `${platform.daprUrl('payments')}/v1.0/invoke/psp/method/v1/charges/ch_missing/capture`;
     const call = () =>
-      fetch(url, { method: 'POST', headers: { authorization: 'Bearer sk_test_probe', 'content-type': 'application/json' }, body: '{}' });
+      platform.invoke('payments', 'psp', 'POST', 'v1/charges/ch_missing/capture', {}, { authorization: 'Bearer sk_test_probe' });
     for (let i = 0; i < 5; i++) expect((await call()).status).toBe(404);
     const tripped = await call();
     expect(tripped.status).toBe(500);
-    expect(JSON.stringify(await tripped.json())).toContain('circuit breaker is open');
+    expect(JSON.stringify(tripped.body)).toContain('circuit breaker is open');
   });
 
   it('trips the provider breaker after 5 consecutive failures: calls then fail fast and never reach the PSP', async () => {
