@@ -1,6 +1,6 @@
 // analytics beside a real sidecar, FerretDB and Redis: events published to the broker through Dapr, reports read
-// through Dapr service invocation (from catalog's sidecar, as the gateway would), the cron binding's housekeeping, and
-// (the per-event cost on FerretDB with 1000+ facts stored is measured by `npm run bench -- analytics`).
+// through Dapr service invocation (from the gateway's sidecar, as the admin API reads them), the cron binding's
+// housekeeping (the per-event cost on FerretDB with 1000+ facts stored is measured by `npm run bench -- analytics`).
 import { randomBytes } from 'node:crypto';
 import { eventCatalog, eventTypes, Funnel, ordersEventTypes, SalesReport, TopProducts, type EventType } from '@globalmart/contracts';
 import mongoose from 'mongoose';
@@ -14,9 +14,8 @@ import { confirmed, line, type Line } from '../../services/analytics/test/fixtur
 let platform: Platform;
 beforeAll(async () => {
   platform = await startPlatform({
-    apps: ['catalog', 'analytics'],
+    apps: ['analytics'],
     env: {
-      catalog: { CATALOG_SEED: 'none' },
       // Only the cron binding (every 5 s) rolls up during the tests: the fallback timer waits a day.
       analytics: { ANALYTICS_ROLLUP_FALLBACK_MS: '86400000' },
     },
@@ -30,14 +29,14 @@ afterEach(reportLogsOnFailure(() => platform));
 const admin = { 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
 const newOrderId = () => `ord_${randomBytes(16).toString('hex')}`;
 
-/** Publishes a full CloudEvent through analytics' own sidecar to the event's topic (from the catalogue). */
+/** Publishes a full CloudEvent to the event's topic (from the catalogue), through the sidecar of an app that publishes it. */
 async function publish(type: EventType, id: string, data: Record<string, unknown>): Promise<void> {
-  await publishRaw(platform.daprUrl('analytics'), eventCatalog[type].topic, type, data, id);
+  await publishRaw(platform, eventCatalog[type].topic, type, data, id);
 }
 
-/** A call from catalog's sidecar: it carries dapr-caller-app-id, so analytics accepts the caller's identity. */
-const report = (path: string, headers: Record<string, string> = admin) =>
-  platform.invoke('catalog', 'analytics', 'GET', path, undefined, headers);
+/** As the gateway's admin reports call it (a bare gateway sidecar): analytics believes x-user-* only from the gateway. */
+const report = (path: string, headers: Record<string, string> = admin, via = 'gateway') =>
+  platform.invoke(via, 'analytics', 'GET', path, undefined, headers);
 
 // The unit tests' event builders (shapes as the producers publish them).
 const items = (price: number, quantity: number, productId = 'prd_000001') => [{ ...line(1, quantity, price), product_id: productId }];
@@ -148,6 +147,8 @@ describe('analytics through Dapr', () => {
     const customer = await report('reports/sales', { 'x-user-id': 'usr_1', 'x-user-role': 'customer' });
     expect(customer.status).toBe(403);
     expect(customer.body.code).toBe('AUTH.ADMIN_ONLY');
+    // Reports are the gateway's to read: another service claiming an admin is refused.
+    expect((await report('reports/sales', admin, 'catalog')).status).toBe(403);
     for (const [path, field] of [
       ['reports/sales?granularity=week', 'granularity'],
       ['reports/top-products?limit=0', 'limit'],

@@ -16,17 +16,17 @@ afterAll(async () => {
 });
 afterEach(reportLogsOnFailure(() => platform));
 
-/** A call from catalog's sidecar, as the gateway's product page makes it from its own. */
-const recommendations = (query: string) => platform.invoke('catalog', 'recommendations', 'GET', `recommendations?${query}`);
+/** As the gateway's product page calls it, from the gateway's sidecar (a bare one: the gateway is not running here). */
+const recommendations = (query: string) => platform.invoke('gateway', 'recommendations', 'GET', `recommendations?${query}`);
 const items = async (query: string) => RecommendationsResponse.parse((await recommendations(query)).body).items;
 const pairs = async (query: string) => (await items(query)).map((r) => [r.product_id, r.reason]);
 
 const run = Date.now().toString(36);
 const orderId = (label: string) => `ord_${createHash('md5').update(`${run}:${label}`).digest('hex')}`;
 
-/** A full CloudEvent, so its id is ours: publishing the same one twice is a redelivery. */
+/** A full CloudEvent, so its id is ours (publishing the same one twice is a redelivery), as the topic's publisher sends it. */
 async function publish(topic: string, id: string, type: string, data: unknown) {
-  await publishRaw(platform.daprUrl('catalog'), topic, type, data, id);
+  await publishRaw(platform, topic, type, data, id);
 }
 const orderConfirmed = (id: string, label: string, productIds: string[]) =>
   publish('orders', id, 'globalmart.orders.order-confirmed.v1', {
@@ -50,6 +50,8 @@ describe('recommendations through Dapr', () => {
     expect(answer.map((r) => r.product_id)).not.toContain('prd_000050');
     expect(answer.every((r) => Number(r.product_id.slice(4)) <= 50)).toBe(true);
     expect(new Set(answer.map((r) => r.product_id)).size).toBe(8);
+    // Only the product page asks for recommendations: catalog (which recommendations reads) may not call back.
+    expect((await platform.invoke('catalog', 'recommendations', 'GET', 'recommendations?product_id=prd_000050')).status).toBe(403);
   });
 
   it('learns co-purchases from OrderConfirmed: B is recommended with A', async () => {
