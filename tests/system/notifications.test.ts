@@ -19,13 +19,19 @@ afterEach(reportLogsOnFailure(() => platform));
 const slow = { timeout: 45_000, interval: 500 };
 const admin = { 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
 
-/** Through Dapr from the other app's sidecar, so the target sees a dapr-caller-app-id (as from the gateway). */
+/**
+ * Through Dapr from the gateway's sidecar (a bare one: the gateway is not running here), as the public API's sign-up
+ * and admin routes call identity and notifications; x-user-* are believed only from the gateway.
+ */
 const invoke = (appId: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  platform.invoke(appId === 'identity' ? 'notifications' : 'identity', appId, method, path, body, headers);
+  platform.invoke('gateway', appId, method, path, body, headers);
 
-/** A full CloudEvent through a sidecar's publish API: Dapr keeps our id and type (a redelivery, as far as consumers know). */
+/**
+ * A full CloudEvent through the publish API of a sidecar the scopes let publish to the topic (orders' for `orders`):
+ * Dapr keeps our id and type (a redelivery, as far as consumers know).
+ */
 async function publishCloudEvent(topic: string, id: string, type: string, data: unknown) {
-  await publishRaw(platform.daprUrl('identity'), topic, type, data, id);
+  await publishRaw(platform, topic, type, data, id);
 }
 
 interface Mail {
@@ -68,6 +74,10 @@ describe('notifications through Dapr', () => {
     expect(welcome?.html).toContain('Hello Grace &lt;Hopper&gt;,');
     // identity's outbox may publish CustomerRegistered again (same id): still one email (re-checked at the end too).
     await platform.waitForLog('notifications', (l) => l.includes('welcome email sent') && l.includes(customerId), 15_000);
+    // Contact details are for notifications alone: not even the gateway, for an admin, reads them.
+    const contacts = await invoke('identity', 'GET', `contacts/${customerId}`, undefined, admin);
+    expect(contacts.status).toBe(403);
+    expect(JSON.stringify(contacts.body)).not.toContain(email);
   });
 
   it('OrderConfirmed published twice with the same CloudEvent id sends exactly one confirmation naming the order', async () => {
@@ -144,5 +154,3 @@ describe('notifications through Dapr', () => {
     expect(unknown.body.code).toBe('NOTIFICATIONS.DEAD_LETTER_NOT_FOUND');
   });
 });
-
-/** The app process again, as the harness started it (dapr.yaml env, this run's MongoDB), beside its running sidecar. */
