@@ -27,12 +27,14 @@ function fromSidecar(c: FuzzCase, r: Answer, body: unknown): boolean {
 }
 
 /**
- * daprd 1.18 answers 500 ERR_DIRECT_INVOKE (not 400 / 413) to what it refuses itself before any app is called: a
- * method path with a control character (`%00` decoded to NUL), which no service of ours builds (they encode validated
- * ids), and a body over its 4 MiB max-body-size ("stream too large"). Counted apart and reported, not a failure of
- * the platform's code.
+ * daprd 1.18 answers 500 ERR_DIRECT_INVOKE (not 400 / 413) to what it refuses itself before any app is called: a body
+ * over its 4 MiB max-body-size ("stream too large"), and method paths it cannot carry once it has %-decoded them: a
+ * control character (`%00`), bytes that are not UTF-8 (`%c0%ae`, an encoded lone surrogate: gRPC strings must be
+ * UTF-8), a `%` (`%25` decoded, then re-parsed as the app's URL). No service of ours builds such a path (they encode
+ * ids their schemas have validated). Counted apart and reported, not a failure of the platform's code.
  */
-const sidecarRefusal = /ERR_DIRECT_INVOKE.*(InvalidArgument.*(forbidden|control) character|stream too large)/s;
+const sidecarRefusal =
+  /ERR_DIRECT_INVOKE.*(InvalidArgument.*(forbidden|control) character|stream too large|invalid UTF-8|invalid URL escape)/s;
 
 /**
  * Deliberate degradation, not a defect of the request's handling: the payment provider's circuit breaker is open
