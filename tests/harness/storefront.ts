@@ -11,6 +11,22 @@ export interface Session {
   token: string;
 }
 
+/**
+ * Repeats a sign-up or login identity shed (503 AUTH.BUSY: its password hashing is saturated) after the `retry_after`
+ * seconds it names, as a client would, until it gets an answer or `patienceMs` has passed.
+ */
+export async function comeBackWhenTold<T extends { status: number; body: Body }>(
+  attempt: () => Promise<T>,
+  patienceMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    const res = await attempt();
+    if (res.status !== 503 || res.body?.code !== 'AUTH.BUSY' || Date.now() > deadline) return res;
+    await new Promise((r) => setTimeout(r, Number(res.body.retry_after ?? 1) * 1000));
+  }
+}
+
 export class Storefront {
   readonly base: string;
   constructor(gatewayUrl: string) {
@@ -34,13 +50,13 @@ export class Storefront {
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 
-  /** Signs a new customer up and logs in. */
+  /** Signs a new customer up and logs in (coming back when identity sheds either, as a storefront would). */
   async newCustomer(name = 'Test Customer'): Promise<Session> {
     const email = `c-${randomUUID()}@example.test`;
     const password = 'correct horse battery staple';
-    const signup = await this.call('POST', '/api/auth/signup', { body: { email, password, name } });
+    const signup = await comeBackWhenTold(() => this.call('POST', '/api/auth/signup', { body: { email, password, name } }));
     if (signup.status !== 201) throw new Error(`signup ${signup.status}: ${JSON.stringify(signup.body)}`);
-    const login = await this.call('POST', '/api/auth/login', { body: { email, password } });
+    const login = await comeBackWhenTold(() => this.call('POST', '/api/auth/login', { body: { email, password } }));
     if (login.status !== 200) throw new Error(`login ${login.status}: ${JSON.stringify(login.body)}`);
     return { userId: signup.body.user_id, email, token: login.body.access_token };
   }
