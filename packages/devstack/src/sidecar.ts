@@ -225,7 +225,10 @@ export async function startBareSidecar(ctx: SidecarContext, appId: string): Prom
   });
   const daprUrl = `http://127.0.0.1:${daprHttpPort}`;
   try {
-    await waitUntil(`${appId} bare sidecar`, () => httpOk(`${daprUrl}/v1.0/healthz`), { timeoutMs: 60_000, abortIf: () => sidecar.deadReason() });
+    await waitUntil(`${appId} bare sidecar`, () => httpOk(`${daprUrl}/v1.0/healthz`), {
+      timeoutMs: 60_000,
+      abortIf: () => sidecar.deadReason(),
+    });
   } catch (err) {
     await sidecar.stop();
     throw new Error(`${(err as Error).message}\n--- ${appId} daprd log ---\n${sidecar.logTail()}`, { cause: err });

@@ -122,9 +122,20 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
   const tls = sentryTls(ports.sentry, credentialsDir);
   try {
     // Sentry first: placement and scheduler ask it for their own certificates at start.
-    handles.push(await startSentry(tc, { port: ports.sentry, healthzPort: ports.sentryHealthz }, credentialsDir, join(daprConfigDir, 'config.yaml'), opts));
+    handles.push(
+      await startSentry(
+        tc,
+        { port: ports.sentry, healthzPort: ports.sentryHealthz },
+        credentialsDir,
+        join(daprConfigDir, 'config.yaml'),
+        opts,
+      ),
+    );
     const starts: Promise<InfraHandle>[] = [startRedis(tc, ports.redis, opts), startFerretDb(tc, ports.ferretdb, opts)];
-    if (wants.placement) starts.push(startPlacement(tc, { port: ports.placement, healthzPort: ports.placementHealthz, raftPort: ports.placementRaft }, opts, tls));
+    if (wants.placement)
+      starts.push(
+        startPlacement(tc, { port: ports.placement, healthzPort: ports.placementHealthz, raftPort: ports.placementRaft }, opts, tls),
+      );
     if (wants.scheduler) {
       starts.push(
         startScheduler(

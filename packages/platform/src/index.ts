@@ -12,6 +12,10 @@ export { requireAppToken } from './app-token.middleware.ts';
 export { connectMongo, type Mongo } from './mongo.ts';
 export {
   callerOf,
+  callingApp,
+  isServiceCall,
+  enforceCallers,
+  CALLER_APP_HEADER,
   requireUser,
   requireAdmin,
   canRead,

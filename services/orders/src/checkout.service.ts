@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Cart, type OrderAccepted, type OrderCreateRequest } from '@globalmart/contracts';
-import { AppError, identityHeaders, type Caller, type Logger, type ServiceInvoker } from '@globalmart/platform';
+import { AppError, type Caller, type Logger, type ServiceInvoker } from '@globalmart/platform';
 import type { AddressCipher } from './address.crypto.ts';
 import type { IdempotencyStore } from './idempotency.store.ts';
 import { draftOrder } from './order.draft.ts';
@@ -52,9 +52,8 @@ export class CheckoutService {
     const { idempotency, invoker, writer } = this.#d;
     const known = await idempotency.find(caller.userId, idempotencyKey);
     if (known) return this.#converge(known);
-    const { body } = await invoker.invoke<unknown>('cart', `carts/${encodeURIComponent(caller.userId)}`, {
-      headers: identityHeaders(caller),
-    });
+    // orders reads the cart as itself (the access table allows it GET /carts/*): no user headers travel on.
+    const { body } = await invoker.invoke<unknown>('cart', `carts/${encodeURIComponent(caller.userId)}`);
     const draft = draftOrder({
       orderId: this.#d.newOrderId(),
       customerId: caller.userId,

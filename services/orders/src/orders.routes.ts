@@ -13,7 +13,6 @@ import {
   AppError,
   InvokeError,
   canRead,
-  identityHeaders,
   notFound,
   parseBody,
   parseParams,
@@ -77,12 +76,10 @@ export function ordersRoutes({ checkout, repo, invoker, addresses }: OrdersRoute
   });
 
   router.get('/orders/:id/tracking', async (req, res) => {
-    const { caller, order } = await readable(req);
+    const { order } = await readable(req);
     let shipment: Shipment | null = null;
     try {
-      const answer = await invoker.invoke<unknown>('shipping', `shipments/${encodeURIComponent(order.order_id)}`, {
-        headers: identityHeaders(caller),
-      });
+      const answer = await invoker.invoke<unknown>('shipping', `shipments/${encodeURIComponent(order.order_id)}`);
       const parsed = Shipment.safeParse(answer.body);
       if (!parsed.success) throw new AppError(502, 'UPSTREAM.INVALID', 'The shipping service answered with an unexpected body.');
       shipment = parsed.data;
