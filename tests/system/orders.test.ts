@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../harness/platform.ts';
+import { checkoutSaga } from '../harness/saga.ts';
 import { reportLogsOnFailure } from '../harness/vitest.ts';
 
 // The tests read answers field by field; a loose type keeps them readable.
@@ -38,17 +39,14 @@ const admin = { 'x-user-id': 'usr_ops', 'x-user-role': 'admin' };
 const customer = (userId: string) => ({ 'x-user-id': userId, 'x-user-role': 'customer' });
 
 /**
- * A call to any app through catalog's sidecar, as the gateway makes it (Dapr stamps dapr-caller-app-id, which
- * services require before they trust x-user-id; an app invoking itself through its own sidecar gets none).
+ * A Dapr service invocation from the app the architecture makes it from: the saga's own calls (payments, shipping)
+ * from orders' sidecar, everything a signed-in user or admin does from the gateway's (a bare sidecar: the gateway is not
+ * running here). Services believe x-user-* only from the gateway's app-id.
  */
 async function invoke(appId: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: unknown } = {}) {
-  const res = await fetch(`${platform.daprUrl('catalog')}/v1.0/invoke/${appId}/method/${path}`, {
-    method,
-    headers: { ...opts.headers, ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Body };
+  const via = appId === 'payments' || appId === 'shipping' ? 'orders' : 'gateway';
+  const res = await platform.invoke(via, appId, method, path, opts.body, opts.headers);
+  return { status: res.status, body: res.body as Body };
 }
 
 const newUser = () => `usr_${randomBytes(6).toString('hex')}`;
@@ -94,14 +92,17 @@ const waitForStatus = (userId: string, orderId: string, done: (status: string) =
     (o) => done(o.status),
     timeoutMs,
   );
+/** The PSP simulator's rehearsed outage, straight at its port (no app invokes it), with the token its sidecar presents. */
 const outage = async (down: boolean) => {
   const res = await fetch(`${platform.url('psp')}/admin/outage`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...platform.appHeaders('psp'), 'content-type': 'application/json' },
     body: JSON.stringify({ down }),
   });
   expect(res.status).toBe(200);
 };
+/** The saga's custom status (why it is waiting, or what it is undoing), from Dapr's workflow API. */
+const sagaStatus = async (orderId: string) => (await checkoutSaga(platform, orderId)).customStatus;
 
 describe('checkout saga (Dapr Workflow)', () => {
   it('happy path: CONFIRMED with stock down exactly, a shipment, an emptied cart, later DELIVERED', async () => {
@@ -279,7 +280,8 @@ describe('checkout saga (Dapr Workflow)', () => {
     let orderId: string;
     try {
       orderId = (await placeOrder(user)).body.order_id;
-      await new Promise((r) => setTimeout(r, 2_000));
+      // The saga reached the authorisation, found the provider down, and waits on a durable timer.
+      await expect.poll(() => sagaStatus(orderId), { timeout: 15_000, interval: 200 }).toMatch(/waiting: authorize unavailable/);
       // Still waiting, nothing lost: PENDING with its stock held.
       expect((await orderOf(user, orderId)).status).toBe('PENDING');
       expect(await stockOf('prd_000107')).toMatchObject({ stock_qty: 4, reserved: 1 });
@@ -303,7 +305,9 @@ describe('checkout saga (Dapr Workflow)', () => {
       try {
         orderId = (await placeOrder(user)).body.order_id;
         // Past the wait: the saga gives up on the authorisation and starts compensating.
-        await new Promise((r) => setTimeout(r, (PAYMENT_WAIT_SECONDS + 1) * 1000));
+        await expect
+          .poll(() => sagaStatus(orderId), { timeout: (PAYMENT_WAIT_SECONDS + 15) * 1000, interval: 500 })
+          .toMatch(/cancelling: payment provider unavailable/);
         expect((await orderOf(user, orderId)).status).toBe('PENDING'); // the void needs the provider to say "never charged"
       } finally {
         await outage(false);
