@@ -139,6 +139,19 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
     }
   });
 
+  it("gives the gateway, and only it, its rate limiter's Redis, the ingress hops it trusts and HSTS off by default", () => {
+    const env = (app: string) => podOf(app).spec.containers[0]!.env;
+    const gateway = env('gateway');
+    expect(gateway).toContainEqual({ name: 'RATE_LIMIT_REDIS_HOST', value: 'redis-master.redis.svc.cluster.local:6379' });
+    expect(gateway).toContainEqual({ name: 'RATE_LIMIT_REDIS_URL', value: 'redis://$(RATE_LIMIT_REDIS_HOST)' });
+    // Dependent variables must come first: Kubernetes expands $(VAR) only from earlier entries.
+    const names = gateway.map((e) => e.name);
+    expect(names.indexOf('RATE_LIMIT_REDIS_HOST')).toBeLessThan(names.indexOf('RATE_LIMIT_REDIS_URL'));
+    expect(gateway).toContainEqual({ name: 'TRUST_PROXY', value: '1' });
+    expect(gateway).toContainEqual({ name: 'HSTS', value: 'off' });
+    for (const app of appIds.filter((a) => a !== 'gateway')) expect(env(app).some((e) => e.name.startsWith('RATE_LIMIT_'))).toBe(false);
+  });
+
   it('runs every app under its own ServiceAccount, with no Kubernetes API token in the app container', () => {
     const accounts = ofKind(docs, 'ServiceAccount');
     for (const app of appIds) {

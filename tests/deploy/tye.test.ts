@@ -80,8 +80,9 @@ describe('dapr.yaml, tye.yaml and the Helm values', () => {
     const helmApp = values.apps[id];
     expect(helmApp?.port).toBe(app.appPort);
     expect(byName.get(id)?.bindings?.[0]?.port).toBe(app.appPort);
-    // MONGODB_URI comes from a Secret in Kubernetes (mongodb: true); every other app setting is carried over.
-    const { MONGODB_URI, ...env } = app.env ?? {};
+    // MONGODB_URI comes from a Secret in Kubernetes (mongodb: true), the gateway's RATE_LIMIT_REDIS_URL from the
+    // chart's redis settings (helm.test.ts checks it); every other app setting is carried over.
+    const { MONGODB_URI, RATE_LIMIT_REDIS_URL: _redis, ...env } = app.env ?? {};
     expect(helmApp?.mongodb ?? false).toBe(MONGODB_URI !== undefined);
     const helmEnv = Object.fromEntries(Object.entries(helmApp?.env ?? {}).map(([k, v]) => [k, String(v)]));
     expect(helmEnv).toEqual(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
