@@ -1,6 +1,6 @@
 // What a fuzzed answer must be: never a 5xx, never no answer at all, and every 4xx an application/problem+json body
 // of the kit's shape (type, title, status equal to the HTTP status, a code; errors[].field/message when present).
-import type { FuzzCase } from './cases.ts';
+import { bodyLength, type FuzzCase } from './cases.ts';
 import { isAnswer, type Answer, type NoAnswer } from './send.ts';
 
 export type Verdict =
@@ -31,7 +31,8 @@ function fromSidecar(c: FuzzCase, r: Answer, body: unknown): boolean {
  * over its 4 MiB max-body-size ("stream too large"), and method paths it cannot carry once it has %-decoded them: a
  * control character (`%00`), bytes that are not UTF-8 (`%c0%ae`, an encoded lone surrogate: gRPC strings must be
  * UTF-8), a `%` (`%25` decoded, then re-parsed as the app's URL). No service of ours builds such a path (they encode
- * ids their schemas have validated). Counted apart and reported, not a failure of the platform's code.
+ * ids their schemas have validated). Counted apart and reported, not a failure of the platform's code; so is a
+ * connection daprd resets while a body over its limit is still being written.
  */
 const sidecarRefusal =
   /ERR_DIRECT_INVOKE.*(InvalidArgument.*(forbidden|control) character|stream too large|invalid UTF-8|invalid URL escape)/s;
@@ -48,8 +49,14 @@ function degradation(r: Answer, body: unknown): string | undefined {
   return undefined;
 }
 
+/** daprd's max-body-size: past it, daprd may close the connection while the body is still being written. */
+const DAPR_MAX_BODY = 4 * 1024 * 1024;
+
 export function judge(c: FuzzCase, r: Answer | NoAnswer): Verdict {
-  if (!isAnswer(r)) return { ok: false, kind: 'no-answer', why: r.error };
+  if (!isAnswer(r)) {
+    const refusedBody = c.via !== undefined && bodyLength(c.body) > DAPR_MAX_BODY && /^(ECONNRESET|EPIPE)/.test(r.error);
+    return refusedBody ? { ok: true, kind: 'sidecar-refused' } : { ok: false, kind: 'no-answer', why: r.error };
+  }
   let body: unknown;
   try {
     body = r.body ? JSON.parse(r.body) : undefined;

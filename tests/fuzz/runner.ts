@@ -137,22 +137,17 @@ function resolver(v: RunValues, seed: number) {
 }
 
 function endpointFor(platform: Platform, c: FuzzCase): Endpoint {
-  const hooks = platform as Platform & { daprHeaders?: (id: string) => Record<string, string> };
   const url = new URL(c.via ? platform.daprUrl(c.via) : platform.url('gateway'));
   return {
     host: url.hostname,
     port: Number(url.port),
     prefix: c.via ? `/v1.0/invoke/${c.app}/method` : '',
-    headers: c.via ? (hooks.daprHeaders?.(c.via) ?? {}) : {},
+    headers: c.via ? platform.daprHeaders(c.via) : {},
   };
 }
 
 /** Which apps or sidecars are dead; with `probe`, also which no longer answer their health endpoints. */
 async function casualties(platform: Platform, probe: boolean): Promise<string[]> {
-  const hooks = platform as Platform & {
-    appHeaders?: (id: string) => Record<string, string>;
-    daprHeaders?: (id: string) => Record<string, string>;
-  };
   const out: string[] = [];
   for (const [id, a] of Object.entries(platform.apps)) {
     const dead = a.app.deadReason() ?? a.sidecar.deadReason();
@@ -162,8 +157,8 @@ async function casualties(platform: Platform, probe: boolean): Promise<string[]>
     }
     if (!probe) continue;
     const checks: [string, string, Record<string, string>][] = [
-      ['app /healthz', `${a.appUrl}/healthz`, hooks.appHeaders?.(id) ?? {}],
-      ['sidecar /v1.0/healthz', `${a.daprUrl}/v1.0/healthz`, hooks.daprHeaders?.(id) ?? {}],
+      ['app /healthz', `${a.appUrl}/healthz`, platform.appHeaders(id)],
+      ['sidecar /v1.0/healthz', `${a.daprUrl}/v1.0/healthz`, platform.daprHeaders(id)],
     ];
     for (const [what, url, headers] of checks) {
       // A moment of slowness after a flood is not a crash: allow a few seconds to answer.
