@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type BaseConfig, type Config, type ConfigShape
 import type { DaprPorts } from './dapr/ports.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { connectMongo, type Mongo } from './mongo.ts';
+import { clientErrorHandler } from './problem.ts';
 import { Readiness, type ReadinessCheck } from './readiness.ts';
 import { exitOnSignals, gracefulStop, type ShutdownHook } from './shutdown.ts';
 import { isTelemetryStarted, shutdownTelemetry } from './telemetry.ts';
@@ -154,6 +155,8 @@ async function assemble<C extends BaseConfig, M>(
     async start() {
       finalizeApp(app, logger);
       const server = createServer(app);
+      // What node's HTTP parser refuses (a bad method token, > 16 KiB of headers) gets problem+json too, not a bare 400/431.
+      server.on('clientError', clientErrorHandler(logger));
       // Longer than the sidecar's idle keep-alive so Node never closes a socket Dapr is about to reuse.
       server.keepAliveTimeout = 65_000;
       server.headersTimeout = 66_000;
