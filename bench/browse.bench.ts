@@ -5,7 +5,8 @@
 // Results: bench/results/<name>-<timestamp>.json and a markdown table on stdout.
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
-import { startPlatform } from '../tests/harness/platform.ts';
+import { startPlatform, type Platform } from '../tests/harness/platform.ts';
+import { relaxedRateLimits } from '../tests/harness/rate-limits.ts';
 import { saveResult } from './results.ts';
 
 const durationS = Number(process.env.BENCH_DURATION ?? 20);
@@ -25,15 +26,25 @@ export interface Row {
   non_2xx: number;
 }
 
-/** `paths`: each connection cycles through them (e.g. many products) instead of requesting `url` only. */
-export async function load(scenario: string, url: string, overallRate?: number, paths?: string[]): Promise<Row> {
+/**
+ * `paths`: each connection cycles through them (e.g. many products) instead of requesting `url` only. `headers` go on
+ * every request (e.g. what a sidecar sends an app, for a straight call to the app's port).
+ */
+export async function load(
+  scenario: string,
+  url: string,
+  overallRate?: number,
+  paths?: string[],
+  headers: Record<string, string> = {},
+): Promise<Row> {
   const requests = paths?.map((path) => ({ method: 'GET' as const, path }));
   // Warm up connections, JIT and caches before measuring.
-  await autocannon({ url, connections, duration: 3, ...(requests ? { requests } : {}) });
+  await autocannon({ url, connections, duration: 3, headers, ...(requests ? { requests } : {}) });
   const r = await autocannon({
     url,
     connections,
     duration: durationS,
+    headers,
     ...(overallRate ? { overallRate } : {}),
     ...(requests ? { requests } : {}),
   });
@@ -50,14 +61,23 @@ export async function load(scenario: string, url: string, overallRate?: number, 
   };
 }
 
+/**
+ * What an app's sidecar sends it for a call from the gateway: the app token (the app refuses anything else) and the
+ * caller's app-id (the app's per-route allow-list); a straight call to the app's port needs both to be served.
+ */
+export function asDeliveredFromGateway(platform: Platform, appId: string): Record<string, string> {
+  return { ...platform.appHeaders(appId), 'dapr-caller-app-id': 'gateway' };
+}
+
 export async function browseBench(): Promise<void> {
-  const platform = await startPlatform({ apps: ['catalog', 'gateway'] });
+  const platform = await startPlatform({ apps: ['catalog', 'gateway'], env: { gateway: relaxedRateLimits } });
   try {
     const directUrl = `${platform.url('catalog')}/products?page=1`;
     const viaDaprUrl = `${platform.url('gateway')}/api/products?page=1`;
-    const direct = await load('catalog direct (no Dapr)', directUrl);
+    const directHeaders = asDeliveredFromGateway(platform, 'catalog');
+    const direct = await load('catalog direct (no Dapr)', directUrl, undefined, undefined, directHeaders);
     const viaDapr = await load('gateway → daprd → daprd → catalog', viaDaprUrl);
-    const directRated = await load('catalog direct (no Dapr)', directUrl, fixedRate);
+    const directRated = await load('catalog direct (no Dapr)', directUrl, fixedRate, undefined, directHeaders);
     const viaDaprRated = await load('gateway → daprd → daprd → catalog', viaDaprUrl, fixedRate);
     const rows = [direct, viaDapr, directRated, viaDaprRated];
     // What the gateway hop and two sidecars add, measured where nothing queues (the fixed-rate runs).

@@ -8,11 +8,17 @@ export interface CheckoutLoad {
   adminToken: string;
   /** Acceptance latency of every POST /api/orders, ms. */
   accept: number[];
+  /** When each of those checkouts began (epoch ms), in the same order. */
+  acceptStartedAt: number[];
   orders: { id: string; customer: Session }[];
   failed: number;
+  /** When each failure happened (epoch ms). */
+  failedAt: number[];
   /** What went wrong, by step and status, so a failed count can be explained. */
   failures: Record<string, number>;
 }
+
+export type PreparedShop = Awaited<ReturnType<typeof prepareShop>>;
 
 /** An admin, `workers` customers and 20 products with ample stock. */
 export async function prepareShop(platform: Platform, workers: number) {
@@ -30,18 +36,21 @@ export async function prepareShop(platform: Platform, workers: number) {
 
 /**
  * Runs the loop for `seconds`. Closed (each customer checks out again as soon as the last order was accepted: all the
- * machine gives) unless `ordersPerSecond` paces the checkouts to a fixed rate across the customers.
+ * machine gives) unless `ordersPerSecond` paces the checkouts to a fixed rate across the customers. Several phases of
+ * one benchmark share a `prepared` shop.
  */
 export async function runCheckoutLoad(
   platform: Platform,
   workers: number,
   seconds: number,
   ordersPerSecond?: number,
+  prepared?: PreparedShop,
 ): Promise<CheckoutLoad> {
-  const { shop, adminToken, products, customers } = await prepareShop(platform, workers);
-  const load: CheckoutLoad = { shop, adminToken, accept: [], orders: [], failed: 0, failures: {} };
+  const { shop, adminToken, products, customers } = prepared ?? (await prepareShop(platform, workers));
+  const load: CheckoutLoad = { shop, adminToken, accept: [], acceptStartedAt: [], orders: [], failed: 0, failedAt: [], failures: {} };
   const fail = (step: string, status: number) => {
     load.failed++;
+    load.failedAt.push(Date.now());
     load.failures[`${step} ${status}`] = (load.failures[`${step} ${status}`] ?? 0) + 1;
   };
   const deadline = Date.now() + seconds * 1000;
@@ -66,9 +75,10 @@ export async function runCheckoutLoad(
           fail('add-to-cart', add.status);
           continue;
         }
-        const t0 = performance.now();
+        const [startedAt, t0] = [Date.now(), performance.now()];
         const res = await shop.checkout(c);
         load.accept.push(performance.now() - t0);
+        load.acceptStartedAt.push(startedAt);
         if (res.status === 201) load.orders.push({ id: res.body.order_id, customer: c });
         else fail('checkout', res.status);
       }

@@ -2,6 +2,7 @@
 // BENCH_CHECKOUT_SECONDS (default 60) through the gateway; then every order's own status history gives
 // the completion latency (PENDING → CONFIRMED) as the platform recorded it.
 import { startPlatform } from '../tests/harness/platform.ts';
+import { relaxedRateLimits } from '../tests/harness/rate-limits.ts';
 import { runCheckoutLoad, settledOrders } from './checkout-load.ts';
 import { percentile, saveResult } from './results.ts';
 
@@ -10,7 +11,7 @@ const workers = Number(process.env.BENCH_CHECKOUT_WORKERS ?? 32);
 const apps = ['catalog', 'inventory', 'cart', 'psp', 'payments', 'shipping', 'identity', 'orders', 'gateway'];
 
 export async function checkoutBench(): Promise<void> {
-  const platform = await startPlatform({ apps, placement: true, scheduler: true });
+  const platform = await startPlatform({ apps, placement: true, scheduler: true, env: { gateway: relaxedRateLimits } });
   try {
     const { accept, orders, failed, failures, ...load } = await runCheckoutLoad(platform, workers, seconds);
     const placedPerSecond = orders.length / seconds;

@@ -8,6 +8,7 @@
 // Target p99 ≤ 1 s for both. Two runs: checkouts paced at BENCH_FANOUT_RATE orders/s (default 1), then the closed
 // loop (all the machine gives). BENCH_FANOUT_SECONDS (default 45), BENCH_FANOUT_WORKERS (default 8), BROKER (default redis).
 import { allApps, startPlatform } from '../tests/harness/platform.ts';
+import { relaxedRateLimits } from '../tests/harness/rate-limits.ts';
 import { runCheckoutLoad, settledOrders } from './checkout-load.ts';
 import { percentile, saveResult } from './results.ts';
 
@@ -35,6 +36,7 @@ async function fanoutRun(rate: number | undefined): Promise<void> {
     placement: true,
     scheduler: true,
     maildev: true,
+    env: { gateway: relaxedRateLimits },
     ...(broker ? { broker: broker as never } : {}),
   });
   const stopAt = { polling: false };

@@ -2,18 +2,28 @@
 // catalog, stock and recommendations in parallel, at a fixed rate; the recommendations engine alone (straight to its
 // app port); and the page again with recommendations stopped, where it must still answer (degraded) within budget.
 import { startPlatform } from '../tests/harness/platform.ts';
-import { load, type Row } from './browse.bench.ts';
+import { relaxedRateLimits } from '../tests/harness/rate-limits.ts';
+import { asDeliveredFromGateway, load, type Row } from './browse.bench.ts';
 import { saveResult } from './results.ts';
 
 const rate = Number(process.env.BENCH_RATE ?? 100);
 
 export async function productPageBench(): Promise<void> {
-  const platform = await startPlatform({ apps: ['catalog', 'inventory', 'recommendations', 'gateway'] });
+  const platform = await startPlatform({
+    apps: ['catalog', 'inventory', 'recommendations', 'gateway'],
+    env: { gateway: relaxedRateLimits },
+  });
   try {
     const page = `${platform.url('gateway')}/api/products/prd_000007`;
     const rows: Row[] = [];
     rows.push(
-      await load('recommendations direct (no Dapr)', `${platform.url('recommendations')}/recommendations?product_id=prd_000007`, rate),
+      await load(
+        'recommendations direct (no Dapr)',
+        `${platform.url('recommendations')}/recommendations?product_id=prd_000007`,
+        rate,
+        undefined,
+        asDeliveredFromGateway(platform, 'recommendations'),
+      ),
     );
     rows.push(await load('product page: catalog + stock + recommendations', page, rate));
     await platform.stopApp('recommendations');

@@ -1,7 +1,8 @@
-// `npm run bench [browse|product-page|checkout|fanout|analytics ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
+// `npm run bench [browse|product-page|checkout|fanout|degradation|analytics ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
 import { analyticsBench } from './analytics.bench.ts';
 import { browseBench } from './browse.bench.ts';
 import { checkoutBench } from './checkout.bench.ts';
+import { degradationBench } from './degradation.bench.ts';
 import { fanoutBench } from './fanout.bench.ts';
 import { productPageBench } from './product-page.bench.ts';
 
@@ -10,6 +11,7 @@ const all = {
   'product-page': productPageBench,
   checkout: checkoutBench,
   fanout: fanoutBench,
+  degradation: degradationBench,
   analytics: analyticsBench,
 };
 const wanted = process.argv.slice(2).filter((a) => a in all) as (keyof typeof all)[];
