@@ -37,7 +37,13 @@ export interface CallRule {
   why: string;
 }
 
-const rule = (caller: AppId, target: AppId, method: HttpMethod, path: string, why: string): CallRule => ({ caller, target, method, path, why });
+const rule = (caller: AppId, target: AppId, method: HttpMethod, path: string, why: string): CallRule => ({
+  caller,
+  target,
+  method,
+  path,
+  why,
+});
 
 export const callRules: readonly CallRule[] = [
   // The gateway fronts the public API.
@@ -132,7 +138,10 @@ export function subscribableTopics(app: AppId): string[] {
 }
 
 /** Every topic the platform uses, dead-letter topics included (pub/sub `allowedTopics`). */
-export const allTopics = (): string[] => Object.values(topics).flatMap((t) => [t, deadLetterTopic(t)]).sort();
+export const allTopics = (): string[] =>
+  Object.values(topics)
+    .flatMap((t) => [t, deadLetterTopic(t)])
+    .sort();
 
 /** The secrets each app may read from the `secretstore`; everything else is denied (the gateway reads none). */
 export const secretAccess: Partial<Record<AppId, string[]>> = {
@@ -152,7 +161,9 @@ export function operationMatches(pattern: string, path: string): boolean {
 
 /** The apps allowed to make this call. */
 export function allowedCallers(target: AppId | string, method: string, path: string): AppId[] {
-  return callRules.filter((r) => r.target === target && r.method === method.toUpperCase() && operationMatches(r.path, path)).map((r) => r.caller);
+  return callRules
+    .filter((r) => r.target === target && r.method === method.toUpperCase() && operationMatches(r.path, path))
+    .map((r) => r.caller);
 }
 
 /** Is `path` one of the target's invocable routes at all (for any caller)? */

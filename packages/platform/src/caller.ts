@@ -79,7 +79,8 @@ export function enforceCallers(appId: string): RequestHandler {
   return (req, _res, next) => {
     const from = callingApp(req);
     if (from === undefined) {
-      if (isInvocable(appId, req.path)) return next(forbidden('AUTH.CALLER_NOT_ALLOWED', 'This route is reached only by service invocation.'));
+      if (isInvocable(appId, req.path))
+        return next(forbidden('AUTH.CALLER_NOT_ALLOWED', 'This route is reached only by service invocation.'));
       return next();
     }
     if (allowedCallers(appId, req.method, req.path).includes(from as never)) return next();
