@@ -90,6 +90,19 @@ export function sentryTls(port: number, credentialsDir: string): SentryTls {
   return { address: `127.0.0.1:${port}`, trustAnchorsFile: join(credentialsDir, 'ca.crt') };
 }
 
+/** A control-plane process's gRPC and healthz ports, on loopback (Dapr 1.18.2 ignores the healthz address: docs/security.md). */
+const controlPlaneListeners = (port: number, healthzPort: number): string[] => [
+  '--port',
+  String(port),
+  '--listen-address',
+  '127.0.0.1',
+  '--healthz-port',
+  String(healthzPort),
+  '--healthz-listen-address',
+  '127.0.0.1',
+  '--enable-metrics=false',
+];
+
 /** The control plane's TLS flags for placement and scheduler (their gRPC servers require mTLS once Sentry runs). */
 const controlPlaneTls = (tls: SentryTls | undefined): string[] =>
   tls ? ['--tls-enabled', '--trust-anchors-file', tls.trustAnchorsFile, '--sentry-address', tls.address] : [];
@@ -118,15 +131,7 @@ export async function startSentry(
         'sentry',
         tc.sentry,
         [
-          '--port',
-          String(p.port),
-          '--listen-address',
-          '127.0.0.1',
-          '--healthz-port',
-          String(p.healthzPort),
-          '--healthz-listen-address',
-          '127.0.0.1',
-          '--enable-metrics=false',
+          ...controlPlaneListeners(p.port, p.healthzPort),
           '--mode',
           'standalone',
           '--issuer-credentials',
@@ -156,15 +161,7 @@ export async function startPlacement(
         'placement',
         tc.placement,
         [
-          '--port',
-          String(port),
-          '--listen-address',
-          '127.0.0.1',
-          '--healthz-port',
-          String(healthzPort),
-          '--healthz-listen-address',
-          '127.0.0.1',
-          '--enable-metrics=false',
+          ...controlPlaneListeners(port, healthzPort),
           '--initial-cluster',
           `dapr-placement-0=127.0.0.1:${raftPort}`,
           ...controlPlaneTls(tls),
@@ -195,15 +192,7 @@ export async function startScheduler(tc: Toolchain, p: SchedulerPorts, opts: Inf
         'scheduler',
         tc.scheduler,
         [
-          '--port',
-          String(p.port),
-          '--listen-address',
-          '127.0.0.1',
-          '--healthz-port',
-          String(p.healthzPort),
-          '--healthz-listen-address',
-          '127.0.0.1',
-          '--enable-metrics=false',
+          ...controlPlaneListeners(p.port, p.healthzPort),
           '--etcd-data-dir',
           dir,
           '--etcd-client-port',

@@ -56,6 +56,40 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/**
+ * The flags every daprd of ours starts with: its app-id and ports, every listener on loopback (the API, the internal
+ * gRPC port other sidecars call over mTLS, metrics), mTLS with Sentry, and the app's own Configuration.
+ */
+function sealedDaprdArgs(
+  ctx: SidecarContext,
+  appId: string,
+  p: { daprHttpPort: number; daprGrpcPort: number; internalPort: number; metricsPort: number },
+): string[] {
+  return [
+    '--app-id',
+    appId,
+    '--dapr-http-port',
+    String(p.daprHttpPort),
+    '--dapr-grpc-port',
+    String(p.daprGrpcPort),
+    '--dapr-internal-grpc-port',
+    String(p.internalPort),
+    '--dapr-listen-addresses',
+    '127.0.0.1',
+    '--dapr-internal-grpc-listen-address',
+    '127.0.0.1',
+    '--metrics-port',
+    String(p.metricsPort),
+    '--metrics-listen-address',
+    '127.0.0.1',
+    '--enable-mtls',
+    '--sentry-address',
+    ctx.sentry.address,
+    '--config',
+    ctx.configFileFor(appId),
+  ];
+}
+
 /** The command every service runs with: Node 24 with the OpenTelemetry loader hook first. */
 export function serviceCommand(): string[] {
   return [process.execPath, '--import', '@globalmart/platform/telemetry', 'src/main.ts'];
@@ -96,32 +130,11 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     });
   let app = spawnApp();
   const daprArgs = [
-    '--app-id',
-    spec.appId,
+    ...sealedDaprdArgs(ctx, spec.appId, { daprHttpPort, daprGrpcPort, internalPort, metricsPort }),
     '--app-port',
     String(appPort),
     '--app-protocol',
     'http',
-    '--dapr-http-port',
-    String(daprHttpPort),
-    '--dapr-grpc-port',
-    String(daprGrpcPort),
-    '--dapr-internal-grpc-port',
-    String(internalPort),
-    // Every listener on loopback: the API, the internal gRPC port other sidecars call (mTLS), metrics.
-    '--dapr-listen-addresses',
-    '127.0.0.1',
-    '--dapr-internal-grpc-listen-address',
-    '127.0.0.1',
-    '--metrics-port',
-    String(metricsPort),
-    '--metrics-listen-address',
-    '127.0.0.1',
-    '--enable-mtls',
-    '--sentry-address',
-    ctx.sentry.address,
-    '--config',
-    ctx.configFileFor(spec.appId),
     '--enable-app-health-check',
     '--app-health-check-path',
     '/healthz',
@@ -192,31 +205,7 @@ export interface BareSidecar {
 export async function startBareSidecar(ctx: SidecarContext, appId: string): Promise<BareSidecar> {
   const [daprHttpPort, daprGrpcPort, internalPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const tokens = ctx.tokens(appId);
-  const args = [
-    '--app-id',
-    appId,
-    '--dapr-http-port',
-    String(daprHttpPort),
-    '--dapr-grpc-port',
-    String(daprGrpcPort),
-    '--dapr-internal-grpc-port',
-    String(internalPort),
-    '--dapr-listen-addresses',
-    '127.0.0.1',
-    '--dapr-internal-grpc-listen-address',
-    '127.0.0.1',
-    '--metrics-port',
-    String(metricsPort),
-    '--metrics-listen-address',
-    '127.0.0.1',
-    '--enable-mtls',
-    '--sentry-address',
-    ctx.sentry.address,
-    '--config',
-    ctx.configFileFor(appId),
-    '--placement-host-address',
-    '',
-  ];
+  const args = [...sealedDaprdArgs(ctx, appId, { daprHttpPort, daprGrpcPort, internalPort, metricsPort }), '--placement-host-address', ''];
   for (const p of ctx.resourcesPaths) args.push('--resources-path', p);
   const sidecar = new ManagedProcess(`${appId}-bare-daprd`, ctx.toolchain.daprd, args, {
     cwd: join(repoRoot, 'services', appId),
