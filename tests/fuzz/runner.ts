@@ -25,9 +25,9 @@ export interface FuzzOptions {
 }
 
 /** Options from the environment: FUZZ_SEED replays a run, FUZZ_REQUESTS sets its size, FUZZ_ONLY / FUZZ_CASES narrow it. */
-export function optionsFromEnv(defaultRequests: number): FuzzOptions {
+export function optionsFromEnv(defaultRequests: number, defaultSeed?: number): FuzzOptions {
   const env = process.env;
-  const seed = env.FUZZ_SEED ? Number(env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+  const seed = env.FUZZ_SEED ? Number(env.FUZZ_SEED) : (defaultSeed ?? Math.floor(Math.random() * 2 ** 31));
   if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, not ${env.FUZZ_SEED}`);
   return {
     seed,
