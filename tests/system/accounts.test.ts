@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, hashPassword, parseHash, verifyPassword } from '../../services/identity/src/password.hasher.ts';
 import { startPlatform, type Platform } from '../harness/platform.ts';
 import { relaxedRateLimits } from '../harness/rate-limits.ts';
-import { Storefront } from '../harness/storefront.ts';
+import { Storefront, productDraft } from '../harness/storefront.ts';
 import { reportLogsOnFailure } from '../harness/vitest.ts';
 
 let platform: Platform;
@@ -36,15 +36,7 @@ afterEach(reportLogsOnFailure(() => platform));
 
 const CUSTOMER_PASSWORD = 'correct horse battery staple';
 const ADMIN_PASSWORD = 'Admin-Passphrase-2';
-const draft = {
-  name: 'Operator Mug',
-  description: 'For tests.',
-  price: 9.5,
-  currency: 'USD',
-  category: 'home-kitchen',
-  image_url: 'https://images.globalmart.example/products/mug.jpg',
-  tags: [],
-};
+const draft = productDraft('Operator Mug');
 
 const login = (email: string, password: string) => shop.call('POST', '/api/auth/login', { body: { email, password } });
 const roleOf = (token: string): unknown =>

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../harness/platform.ts';
 import { relaxedRateLimits } from '../harness/rate-limits.ts';
 import { checkoutSaga } from '../harness/saga.ts';
-import { Storefront, type Session } from '../harness/storefront.ts';
+import { Storefront, type Session, productDraft } from '../harness/storefront.ts';
 import { reportLogsOnFailure } from '../harness/vitest.ts';
 
 const apps = ['catalog', 'inventory', 'cart', 'psp', 'payments', 'shipping', 'identity', 'orders', 'gateway'];
@@ -174,15 +174,7 @@ describe('auth matrix: every public route × {anonymous, customer, other custome
     const placed = await buy(owner, 'prd_000110', 1);
     const orderId: string = placed.body.order_id;
     await shop.waitForOrder(owner, orderId, (st) => st !== 'PENDING');
-    const draft = {
-      name: 'Matrix Mug',
-      description: 'For tests.',
-      price: 9.5,
-      currency: 'USD',
-      category: 'home-kitchen',
-      image_url: 'https://images.globalmart.example/products/mug.jpg',
-      tags: [],
-    };
+    const draft = productDraft('Matrix Mug');
     type Row = [method: string, path: string, body: unknown, expected: [anon: number, customer: number, other: number, admin: number]];
     const rows: Row[] = [
       ['GET', '/api/products', undefined, [200, 200, 200, 200]],
