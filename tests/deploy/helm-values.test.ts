@@ -82,6 +82,11 @@ describe('Helm values', () => {
         },
       },
       'an unknown top-level key': { ...values, accessControls: {} },
+      'two replicas of the simulated PSP (its ledger is in process memory)': {
+        ...values,
+        apps: { ...values.apps, psp: { ...values.apps.psp, replicas: 2 } },
+      },
+      'a misspelt key on the simulated PSP': { ...values, apps: { ...values.apps, psp: { ...values.apps.psp, replica: 1 } } },
     };
     for (const [what, candidate] of Object.entries(invalid)) expect(validate(candidate), what).toBe(false);
   });
