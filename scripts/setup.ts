@@ -1,5 +1,6 @@
-// `npm run setup`: installs the pinned toolchain (Dapr runtime + CLI, FerretDB), generates local
-// secrets, and checks Redis. Idempotent; `npm start` and `npm test` call it themselves.
+// `npm run setup`: installs the pinned toolchain (Dapr runtime + CLI, FerretDB), makes sure PostgreSQL's server
+// programs (FerretDB's storage) and Redis are installed (apt-get when root and missing), generates local secrets.
+// Idempotent; `npm start` and `npm test` call it themselves.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir, ensureLocalSecrets, ensureToolchain, secretsFile, type Toolchain } from '@globalmart/devstack';
@@ -12,7 +13,7 @@ export async function setup(log: (line: string) => void = (l) => console.log(`»
   mkdirSync(join(dataDir, 'dapr'), { recursive: true });
   if (created.length > 0) log(`generated local secrets (${created.join(', ')}) in ${secretsFile}`);
   log(
-    `toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Dapr ${tc.versions.dapr} (CLI ${tc.versions.daprCli}), FerretDB ${tc.versions.ferretdb}, Node ${process.versions.node}`,
+    `toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Dapr ${tc.versions.dapr} (CLI ${tc.versions.daprCli}), FerretDB ${tc.versions.ferretdb} on PostgreSQL ${tc.versions.postgres} (${tc.postgres.binDir}), Node ${process.versions.node}`,
   );
   return tc;
 }

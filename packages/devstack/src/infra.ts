@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { topics } from '@globalmart/contracts';
 import { ManagedProcess } from './proc.ts';
@@ -26,6 +26,11 @@ export interface InfraOptions {
   dataDir: string;
   /** Reuse whatever already listens on the port (npm start) instead of insisting on a fresh one (tests). */
   reuse?: boolean;
+  /**
+   * The data is thrown away after the run (the test harness: a data folder per run). PostgreSQL then skips fsync and
+   * synchronous commits: a crash of the machine loses the cluster, which a test run does not care about.
+   */
+  ephemeral?: boolean;
 }
 
 async function startOrReuse(
@@ -62,18 +67,189 @@ export async function startRedis(tc: Toolchain, port: number, opts: InfraOptions
   );
 }
 
-export async function startFerretDb(tc: Toolchain, port: number, opts: InfraOptions): Promise<InfraHandle> {
-  const dir = join(opts.dataDir, 'ferretdb');
-  mkdirSync(dir, { recursive: true });
+/** The PostgreSQL role FerretDB connects as (trust authentication on loopback: no password) and its database. */
+export const postgresRole = 'globalmart';
+export const ferretDbDatabase = 'ferretdb';
+
+/** The URL FerretDB's postgresql handler connects to. */
+export const postgresUrl = (port: number, database = ferretDbDatabase) => `postgres://${postgresRole}@127.0.0.1:${port}/${database}`;
+
+/**
+ * The project's own PostgreSQL cluster behind FerretDB (never the machine's system cluster on 5432): initialised once
+ * into <dataDir>/postgres (trust authentication for the role `globalmart`, which is safe because the server listens
+ * on 127.0.0.1 only and its Unix socket lives inside that folder), started on `port`, and given the `ferretdb`
+ * database. PostgreSQL refuses to run as root: as root, the cluster belongs to the system user `postgres` (Debian's
+ * package creates it) and both initdb and the server run as that user through setpriv.
+ */
+export async function startPostgres(tc: Toolchain, port: number, opts: InfraOptions): Promise<InfraHandle> {
+  const pg = tc.postgres;
+  const dir = join(opts.dataDir, 'postgres');
+  const reusing = opts.reuse && (await isListening(port));
+  const owner = reusing ? undefined : serverUser();
+  if (!reusing) await initCluster(pg, dir, owner, opts);
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    // A dev box / CI runner with 2 cores: modest memory; FerretDB pools up to 50 connections per cluster.
+    'shared_buffers=64MB',
+    'max_connections=100',
+    'log_min_messages=warning',
+    // FerretDB binds the field name as a parameter (`_jsonb->$1 @> $2`) in prepared statements: only a custom plan
+    // can match an expression index on `_jsonb->'field'` (a GIN index on it serves the pushed-down equality), a generic one never does.
+    'plan_cache_mode=force_custom_plan',
+    // Tests only (a data folder per run): durability traded for speed. npm start keeps PostgreSQL's defaults.
+    ...(opts.ephemeral ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
+  ];
+  const handle = await startOrReuse(
+    'postgres',
+    port,
+    postgresUrl(port),
+    opts,
+    () => {
+      const [cmd, ...args] = asUser(owner, pg.postgres, ['-D', dir, '-p', String(port), '-k', dir, ...settings.flatMap((c) => ['-c', c])]);
+      // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for FerretDB's pooled connections to go away).
+      return new ManagedProcess('postgres', cmd!, args, { logFile: join(opts.logDir, 'postgres.log'), stopSignal: 'SIGINT' });
+    },
+    () => pgIsReady(pg, port),
+  );
+  try {
+    await ensureDatabase(pg, port, ferretDbDatabase);
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return handle;
+}
+
+interface ServerUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** Who runs the cluster: this user, or (as root, which PostgreSQL refuses) the system user `postgres`. */
+function serverUser(): ServerUser | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  if (!uid || !gid) {
+    throw new Error(
+      'PostgreSQL refuses to run as root and there is no system user `postgres` to run it as: install the postgresql package (it creates that user) or run as an ordinary user.',
+    );
+  }
+  return { name: 'postgres', uid: Number(uid), gid: Number(gid) };
+}
+
+function asUser(user: ServerUser | undefined, bin: string, args: string[]): string[] {
+  if (!user) return [bin, ...args];
+  // setpriv (util-linux) execs the program (no extra parent process), so signals reach PostgreSQL directly.
+  return [systemBinary('setpriv', 'util-linux'), `--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', bin, ...args];
+}
+
+async function initCluster(pg: Toolchain['postgres'], dir: string, owner: ServerUser | undefined, opts: InfraOptions): Promise<void> {
+  const versionFile = join(dir, 'PG_VERSION');
+  if (existsSync(versionFile)) {
+    const made = readFileSync(versionFile, 'utf8').trim();
+    const have = /\/(\d+)\/bin$/.exec(pg.binDir)?.[1];
+    if (have && made !== have) {
+      throw new Error(
+        `${dir} holds a PostgreSQL ${made} cluster but this machine runs PostgreSQL ${have}: remove that folder (its data is lost).`,
+      );
+    }
+    return;
+  }
+  mkdirSync(dirname(dir), { recursive: true });
+  mkdirSync(dir, { mode: 0o700 });
+  if (owner) {
+    chownSync(dir, owner.uid, owner.gid);
+    letUserReach(dir, owner, [opts.dataDir, tmpdir()]);
+  }
+  const [cmd, ...args] = asUser(owner, pg.initdb, [
+    '-D',
+    dir,
+    '-U',
+    postgresRole,
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-instructions',
+    ...(opts.ephemeral ? ['--no-sync'] : []),
+  ]);
+  try {
+    await execFileAsync(cmd!, args, { timeout: 120_000, cwd: dir });
+  } catch (err) {
+    const { stderr } = err as { stderr?: string };
+    throw new Error(`initdb of the PostgreSQL cluster in ${dir} failed:\n${(stderr ?? String(err)).trim()}`, { cause: err });
+  }
+}
+
+/**
+ * The server user must be able to walk down to its data folder. A parent folder it cannot enter is given search
+ * permission (o+x: enter, not list) when it is ours to change — inside the run's data folder or a per-run temporary
+ * folder (mkdtemp makes them 0700); anything else is an error naming the folder.
+ */
+function letUserReach(dir: string, user: ServerUser, changeable: string[]): void {
+  const roots = changeable.map((d) => resolve(d));
+  for (let d = dirname(resolve(dir)); ; d = dirname(d)) {
+    const st = statSync(d);
+    const reachable = st.mode & 0o001 || (st.uid === user.uid && st.mode & 0o100) || (st.gid === user.gid && st.mode & 0o010);
+    if (!reachable) {
+      if (!roots.some((r) => d === r || d.startsWith(r + sep))) {
+        throw new Error(
+          `PostgreSQL runs as the user ${user.name} (it refuses root), who cannot enter ${d}: chmod o+x ${d}, or keep the data folder elsewhere.`,
+        );
+      }
+      chmodSync(d, st.mode | 0o001);
+    }
+    if (d === dirname(d)) return;
+  }
+}
+
+async function pgIsReady(pg: Toolchain['postgres'], port: number): Promise<boolean> {
+  try {
+    await execFileAsync(pg.pgIsReady, ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', postgresRole, '-d', 'postgres'], {
+      timeout: 5_000,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureDatabase(pg: Toolchain['postgres'], port: number, database: string): Promise<void> {
+  const conn = ['-h', '127.0.0.1', '-p', String(port), '-U', postgresRole];
+  const { stdout } = await execFileAsync(
+    pg.psql,
+    [...conn, '-d', 'postgres', '-tAX', '-c', `SELECT 1 FROM pg_database WHERE datname = '${database}'`],
+    {
+      timeout: 30_000,
+    },
+  );
+  if (stdout.trim() === '1') return;
+  try {
+    await execFileAsync(pg.createdb, [...conn, database], { timeout: 30_000 });
+  } catch (err) {
+    const { stderr } = err as { stderr?: string };
+    if (!stderr?.includes('already exists'))
+      throw new Error(`createdb ${database} on port ${port} failed: ${stderr ?? String(err)}`, { cause: err });
+  }
+}
+
+/** FerretDB (the MongoDB wire protocol the services speak) on its postgresql handler, storing into `postgresqlUrl`. */
+export async function startFerretDb(tc: Toolchain, port: number, postgresqlUrl: string, opts: InfraOptions): Promise<InfraHandle> {
   return startOrReuse(
     'ferretdb',
     port,
     `mongodb://127.0.0.1:${port}/`,
     opts,
     () =>
-      new ManagedProcess('ferretdb', tc.ferretdb, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', dir], {
-        logFile: join(opts.logDir, 'ferretdb.log'),
-      }),
+      new ManagedProcess(
+        'ferretdb',
+        tc.ferretdb,
+        ['--listen-addr', `127.0.0.1:${port}`, '--handler', 'postgresql', '--postgresql-url', postgresqlUrl],
+        { logFile: join(opts.logDir, 'ferretdb.log') },
+      ),
     () => isListening(port),
   );
 }

@@ -10,6 +10,8 @@ export interface SpawnOptions {
   logFile?: string;
   /** Also echo output, prefixed with the name (npm start shows app logs). */
   echo?: boolean;
+  /** What `stop` sends first (default SIGTERM; PostgreSQL's fast shutdown is SIGINT: SIGTERM waits for its clients). */
+  stopSignal?: NodeJS.Signals;
 }
 
 const TAIL_LINES = 400;
@@ -29,9 +31,11 @@ export class ManagedProcess {
   readonly exited: Promise<void>;
   /** Resolves once stdout and stderr are closed (the group leader and every holder of its pipes). */
   private readonly pipesClosed: Promise<void>;
+  private readonly stopSignal: NodeJS.Signals;
 
   constructor(name: string, command: string, args: string[], opts: SpawnOptions = {}) {
     this.name = name;
+    this.stopSignal = opts.stopSignal ?? 'SIGTERM';
     if (opts.logFile) {
       mkdirSync(dirname(opts.logFile), { recursive: true });
       this.log = createWriteStream(opts.logFile, { flags: 'a' });
@@ -90,10 +94,19 @@ export class ManagedProcess {
     return this.tail.slice(-lines).join('\n');
   }
 
-  /** SIGTERM the whole process group, then SIGKILL whatever is left after `graceMs`. */
+  /** A crash, as tests need it: SIGKILL the whole process group at once (no shutdown hooks), then close the log. */
+  async kill(): Promise<void> {
+    if (this.running && this.pid) {
+      signalGroup(this.pid, 'SIGKILL');
+      await this.exited;
+    }
+    await this.stop();
+  }
+
+  /** SIGTERM (or the stopSignal) the whole process group, then SIGKILL whatever is left after `graceMs`. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.running && this.pid) {
-      signalGroup(this.pid, 'SIGTERM');
+      signalGroup(this.pid, this.stopSignal);
       const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs).then(() => true)]);
       if (timedOut) signalGroup(this.pid, 'SIGKILL');
       await this.exited;

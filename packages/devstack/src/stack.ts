@@ -9,6 +9,8 @@ import {
   startMosquitto,
   startNats,
   startPlacement,
+  startPostgres,
+  postgresUrl,
   startRabbitMq,
   sentryTls,
   startRedis,
@@ -23,6 +25,8 @@ import type { Toolchain } from './toolchain.ts';
 
 export interface InfraPorts {
   redis: number;
+  /** The project's own PostgreSQL cluster behind FerretDB (never the system one on 5432). */
+  postgres: number;
   ferretdb: number;
   sentry: number;
   sentryHealthz: number;
@@ -41,9 +45,13 @@ export interface InfraPorts {
   mqtt: number;
 }
 
-/** The well-known local ports (`dapr init` defaults for placement and scheduler; MailDev's 1025/1080). */
+/**
+ * The well-known local ports (`dapr init` defaults for placement and scheduler; MailDev's 1025/1080). PostgreSQL on
+ * 5442: below the Linux ephemeral range (32768+) and beside, not on, a system cluster's 5432.
+ */
 export const defaultPorts: InfraPorts = {
   redis: 6379,
+  postgres: 5442,
   ferretdb: 27017,
   sentry: 50001,
   sentryHealthz: 58083,
@@ -73,6 +81,8 @@ export interface Infra {
   handles: InfraHandle[];
   redisHost: string;
   mongoUrl: string;
+  /** FerretDB's PostgreSQL database, for looking under it (psql, EXPLAIN of what FerretDB pushes down). */
+  postgresUrl: string;
   placementAddress?: string;
   schedulerAddress?: string;
   /** Sentry, the CA behind mTLS between sidecars (always on: accessControl identifies callers by certificate). */
@@ -131,7 +141,14 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
         opts,
       ),
     );
-    const starts: Promise<InfraHandle>[] = [startRedis(tc, ports.redis, opts), startFerretDb(tc, ports.ferretdb, opts)];
+    const starts: Promise<InfraHandle>[] = [
+      startRedis(tc, ports.redis, opts),
+      // FerretDB after its PostgreSQL (pushed first, so stopped last).
+      startPostgres(tc, ports.postgres, opts).then((pg) => {
+        handles.push(pg);
+        return startFerretDb(tc, ports.ferretdb, postgresUrl(ports.postgres), opts);
+      }),
+    ];
     if (wants.placement)
       starts.push(
         startPlacement(tc, { port: ports.placement, healthzPort: ports.placementHealthz, raftPort: ports.placementRaft }, opts, tls),
@@ -174,6 +191,7 @@ export async function startInfra(tc: Toolchain, ports: InfraPorts, opts: InfraOp
     handles,
     redisHost: `127.0.0.1:${ports.redis}`,
     mongoUrl: `mongodb://127.0.0.1:${ports.ferretdb}`,
+    postgresUrl: postgresUrl(ports.postgres),
     ...(wants.placement ? { placementAddress: `127.0.0.1:${ports.placement}` } : {}),
     ...(wants.scheduler ? { schedulerAddress: `127.0.0.1:${ports.scheduler}` } : {}),
     sentry: { ...tls, trustAnchors: readFileSync(tls.trustAnchorsFile, 'utf8') },

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -6,13 +6,15 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  realpathSync,
   renameSync,
   symlinkSync,
   writeFileSync,
   accessSync,
   constants,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { cacheDir, daprBinDir, daprHome, repoRoot } from './paths.ts';
 
 /** Absolute paths of every binary the local platform runs. */
@@ -23,8 +25,21 @@ export interface Toolchain {
   sentry: string;
   dapr: string;
   ferretdb: string;
+  /** undefined only when it is missing and could not be installed (not root): startRedis then needs a running one. */
   redisServer: string | undefined;
-  versions: { dapr: string; daprCli: string; ferretdb: string };
+  /** The PostgreSQL server FerretDB stores its documents in (the project's own cluster; see startPostgres). */
+  postgres: PostgresBinaries;
+  versions: { dapr: string; daprCli: string; ferretdb: string; postgres: string };
+}
+
+/** The PostgreSQL server programs, all from one installation (Debian: /usr/lib/postgresql/<major>/bin). */
+export interface PostgresBinaries {
+  binDir: string;
+  initdb: string;
+  postgres: string;
+  pgIsReady: string;
+  createdb: string;
+  psql: string;
 }
 
 type Log = (line: string) => void;
@@ -158,8 +173,8 @@ function versionOf(bin: string, args: string[]): string | undefined {
   }
 }
 
-function which(bin: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
+function which(bin: string, path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(':').filter(Boolean)) {
     const p = join(dir, bin);
     try {
       accessSync(p, constants.X_OK);
@@ -213,6 +228,7 @@ export async function ensureToolchain(log: Log = console.log): Promise<Toolchain
   }
 
   const ferret = await ensureGoModule('ferretdb', tools.ferretdb, log);
+  const system = await ensureSystemServers(log);
   return {
     daprd: join(daprBinDir, 'daprd'),
     placement: join(daprBinDir, 'placement'),
@@ -220,9 +236,90 @@ export async function ensureToolchain(log: Log = console.log): Promise<Toolchain
     sentry: join(daprBinDir, 'sentry'),
     dapr,
     ferretdb: ferret.ferretdb!,
-    redisServer: which('redis-server'),
-    versions: { dapr: installed && reuse ? installed : daprVersion, daprCli: cliVersion, ferretdb: pinnedVersion(tools.ferretdb) },
+    redisServer: system.redisServer,
+    postgres: system.postgres,
+    versions: {
+      dapr: installed && reuse ? installed : daprVersion,
+      daprCli: cliVersion,
+      ferretdb: pinnedVersion(tools.ferretdb),
+      postgres: system.postgresVersion,
+    },
   };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Where Debian's `postgresql` package puts each major version's server programs. */
+export const debianPostgresRoot = '/usr/lib/postgresql';
+const postgresPrograms = { initdb: 'initdb', postgres: 'postgres', pgIsReady: 'pg_isready', createdb: 'createdb', psql: 'psql' } as const;
+
+/**
+ * The PostgreSQL server programs: the highest major version under `<root>/<major>/bin` (Debian's layout), else the
+ * folder on PATH that holds `initdb` (its real folder when it is a symlink, e.g. /usr/local/bin/initdb), provided
+ * every program is there. undefined when there is none.
+ */
+export function findPostgres(root = debianPostgresRoot, path = process.env.PATH ?? ''): PostgresBinaries | undefined {
+  const complete = (binDir: string): PostgresBinaries | undefined => {
+    const bins = Object.fromEntries(Object.entries(postgresPrograms).map(([k, name]) => [k, join(binDir, name)]));
+    return Object.values(bins).every(isExecutable) ? ({ binDir, ...bins } as unknown as PostgresBinaries) : undefined;
+  };
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => /^\d+(\.\d+)?$/.test(d))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  for (const major of majors) {
+    const found = complete(join(root, major, 'bin'));
+    if (found) return found;
+  }
+  const initdb = which('initdb', path);
+  return initdb ? complete(dirname(realpathSync(initdb))) : undefined;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PostgreSQL (FerretDB's storage) and Redis come from the system's packages, not from Go builds. When one is missing
+ * and this runs as root on Debian/Ubuntu, they are installed with apt-get (one `apt-get update`, one install);
+ * otherwise a one-line error says what to install. A missing Redis alone is not an error here: `npm start` can use
+ * one already running on its port (startRedis says so when there is none).
+ */
+async function ensureSystemServers(
+  log: Log,
+): Promise<{ postgres: PostgresBinaries; postgresVersion: string; redisServer: string | undefined }> {
+  const missing: string[] = [];
+  if (!findPostgres()) missing.push('postgresql');
+  if (!which('redis-server')) missing.push('redis-server');
+  if (missing.length > 0 && process.getuid?.() === 0 && which('apt-get')) {
+    log(`installing ${missing.join(' and ')} with apt-get (first run only)`);
+    const apt = (args: string[]) =>
+      execFileAsync('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 << 20 }).catch(
+        (err: unknown) => {
+          const { stderr } = err as { stderr?: string };
+          throw new Error(`apt-get ${args.join(' ')} failed:\n${(stderr ?? String(err)).trim().split('\n').slice(-20).join('\n')}`, {
+            cause: err,
+          });
+        },
+      );
+    await apt(['update']);
+    await apt(['install', '-y', '--no-install-recommends', ...missing]);
+  }
+  const postgres = findPostgres();
+  if (!postgres) {
+    throw new Error(
+      `PostgreSQL's server programs are required (FerretDB stores its documents there; the project runs its own cluster): ` +
+        `install them (sudo apt-get install postgresql, or put a PostgreSQL bin folder with initdb and postgres on PATH).`,
+    );
+  }
+  const postgresVersion = versionOf(postgres.postgres, ['--version'])?.replace(/^postgres \(PostgreSQL\) /, '') ?? 'unknown';
+  return { postgres, postgresVersion, redisServer: which('redis-server') };
 }
 
 function copyInto(from: string, to: string): void {
