@@ -4,6 +4,9 @@
 // `BROKER=rabbitmq|jetstream|mqtt|redis npm start` puts `pubsub` on that broker (components/brokers/<broker>.yaml;
 // redis, the default, is components/pubsub.yaml): the components are rendered into .data/run/resources with that file
 // as `pubsub`, and the broker is found on its port or started (and then stopped on exit).
+// `REPLICAS=2 npm start` runs two instances of every app, `REPLICAS=orders:3,analytics:2` of those (the rest one):
+// each instance is its own app process beside its own daprd, same app-id, further entries of the same run file (see
+// replicaEntry); Dapr's name resolution spreads invocations across them.
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -19,7 +22,10 @@ import {
   httpOk,
   ManagedProcess,
   parseBroker,
+  parseReplicas,
+  readRunFile,
   renderResources,
+  replicaPort,
   repoRoot,
   startInfra,
   waitUntil,
@@ -30,8 +36,13 @@ import { setup } from './setup.ts';
 
 const log = (line: string) => console.log(`» ${line}`);
 let broker: Broker;
+let replicas: Record<string, number>;
 try {
   broker = parseBroker(process.env.BROKER);
+  replicas = parseReplicas(
+    process.env.REPLICAS,
+    readRunFile().apps.map((a) => a.appID),
+  );
 } catch (err) {
   console.error(`npm start: ${(err as Error).message}`);
   process.exit(2);
@@ -46,6 +57,9 @@ interface RunApp {
   appDirPath: string;
   appPort: number;
   daprHTTPPort: number;
+  daprGRPCPort: number;
+  command: string[];
+  appLogDestination?: string;
   configFilePath?: string;
   runtimePath?: string;
   env?: Record<string, string>;
@@ -55,8 +69,16 @@ interface RunFile {
   apps: RunApp[];
 }
 
-/** The committed dapr.yaml with absolute paths and this run's overrides (GATEWAY_PORT, BROKER). */
-function renderRunFile(i: Infra, daprd: string): { file: string; apps: RunApp[] } {
+/** One instance to wait for and list: an app's first (replica 0) or a further replica. */
+interface Instance {
+  appID: string;
+  replica: number;
+  appPort: number;
+  daprHTTPPort: number;
+}
+
+/** The committed dapr.yaml with absolute paths and this run's overrides (GATEWAY_PORT, BROKER, REPLICAS). */
+function renderRunFile(i: Infra, daprd: string): { file: string; instances: Instance[] } {
   const doc = parse(readFileSync(join(repoRoot, 'dapr.yaml'), 'utf8')) as RunFile;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(repoRoot, p));
   doc.common.resourcesPaths = doc.common.resourcesPaths.map(abs);
@@ -85,11 +107,46 @@ function renderRunFile(i: Infra, daprd: string): { file: string; apps: RunApp[] 
     app.env = { ...app.env, DAPR_API_TOKEN: t.daprApiToken, ...(t.appApiToken ? { APP_API_TOKEN: t.appApiToken } : {}) };
     app.runtimePath = sealedRuntime(daprd, app.appID, t.daprApiToken, t.appApiToken, i.sentry.trustAnchors);
   }
+  const instances: Instance[] = [];
+  const extra: RunApp[] = [];
+  for (const app of doc.apps) {
+    instances.push({ appID: app.appID, replica: 0, appPort: app.appPort, daprHTTPPort: app.daprHTTPPort });
+    for (let r = 1; r < (replicas[app.appID] ?? 1); r++) {
+      const entry = replicaEntry(app, r);
+      extra.push(entry);
+      instances.push({ appID: app.appID, replica: r, appPort: entry.appPort, daprHTTPPort: entry.daprHTTPPort });
+    }
+  }
+  doc.apps.push(...extra);
   // It holds the apps' tokens: readable by this user only (.data is git-ignored).
   const file = join(runDir, 'dapr.yaml');
   writeFileSync(file, stringify(doc), { mode: 0o600 });
   chmodSync(file, 0o600);
-  return { file, apps: doc.apps };
+  return { file, instances };
+}
+
+/**
+ * A further instance of `app` as one more entry of the run file: the Dapr CLI takes several entries with one appID.
+ * Same app-id, env, tokens and sealed runtime; ports moved by replicaPort (below the ephemeral range; the CLI refuses a
+ * port in use with "Port N is not available"). Its own folder, because the CLI names its log files
+ * <appDirPath>/.dapr/logs/<appID>_{app,daprd}_<second>.log and two instances started within one second would write
+ * one file. That folder is .data/<app>-replica-<n>: two levels below the repository like services/<app>, because the
+ * sidecar's working folder is the instance's folder and components/secretstore.yaml and dapr-config's SQLite name
+ * resolution name their files relative to it (../../.data/...). The app's entry point is then an absolute path.
+ */
+function replicaEntry(app: RunApp, replica: number): RunApp {
+  const dir = join(dataDir, `${app.appID}-replica-${replica}`);
+  if (relative(repoRoot, dir).split('/').length !== 2) throw new Error(`${dir} must be two levels below ${repoRoot}`);
+  mkdirSync(dir, { recursive: true });
+  const main = app.command.at(-1)!;
+  return {
+    ...app,
+    appDirPath: dir,
+    command: [...app.command.slice(0, -1), resolve(app.appDirPath, main)],
+    appPort: replicaPort(app.appPort, replica),
+    daprHTTPPort: replicaPort(app.daprHTTPPort, replica),
+    daprGRPCPort: replicaPort(app.daprGRPCPort, replica),
+  };
 }
 
 /**
@@ -155,8 +212,13 @@ try {
   const tc = await setup(log);
   log(`pub/sub broker: ${broker} (${relative(repoRoot, brokerComponentFile(broker))}; BROKER=${brokers.join('|')} picks another)`);
   infra = await startInfra(tc, defaultPorts, { logDir, dataDir, reuse: true }, { placement: true, scheduler: true, maildev: true, broker });
-  const { file, apps } = renderRunFile(infra, tc.daprd);
-  log(`starting ${apps.map((a) => a.appID).join(', ')} with \`dapr run -f\` (logs: services/<app>/.dapr/logs)`);
+  const { file, instances } = renderRunFile(infra, tc.daprd);
+  const counts = instances
+    .filter((a) => a.replica === 0)
+    .map((a) => (replicas[a.appID]! > 1 ? `${a.appID} ×${replicas[a.appID]}` : a.appID));
+  log(
+    `starting ${counts.join(', ')} with \`dapr run -f\` (logs: services/<app>/.dapr/logs${instances.length > counts.length ? ', .data/<app>-replica-<n>/.dapr/logs' : ''})`,
+  );
   cli = new ManagedProcess('dapr', tc.dapr, ['run', '-f', file], {
     cwd: repoRoot,
     echo: true,
@@ -164,16 +226,16 @@ try {
     env: { ...process.env, DAPR_SCHEDULER_HOST_ADDRESS_DNS_A: infra.schedulerAddress ?? '' },
   });
   const abortIf = () => cli?.deadReason();
+  // The CLI starts its entries one after the other: more instances, longer until the last one is up.
+  const timeoutMs = 120_000 + 5_000 * instances.length;
   await Promise.all(
-    apps.map(async (a) => {
-      await waitUntil(`${a.appID} sidecar`, () => httpOk(`http://127.0.0.1:${a.daprHTTPPort}/v1.0/healthz`), {
-        timeoutMs: 120_000,
-        abortIf,
-      });
-      await waitUntil(`${a.appID} app`, () => httpOk(`http://127.0.0.1:${a.appPort}/readyz`), { timeoutMs: 120_000, abortIf });
+    instances.map(async (a) => {
+      const name = instanceName(a);
+      await waitUntil(`${name} sidecar`, () => httpOk(`http://127.0.0.1:${a.daprHTTPPort}/v1.0/healthz`), { timeoutMs, abortIf });
+      await waitUntil(`${name} app`, () => httpOk(`http://127.0.0.1:${a.appPort}/readyz`), { timeoutMs, abortIf });
     }),
   );
-  printTable(infra, apps);
+  printTable(infra, instances);
   log(`all ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
   await cli.exited;
   if (!signalled) log(`dapr run exited (${cli.exitSignal ?? cli.exitCode})`);
@@ -183,11 +245,17 @@ try {
   await shutdown(1);
 }
 
-function printTable(i: Infra, apps: RunApp[]): void {
+function instanceName(a: Instance): string {
+  return a.replica === 0 ? a.appID : `${a.appID} #${a.replica + 1}`;
+}
+
+function printTable(i: Infra, instances: Instance[]): void {
   const rows: [string, string, string][] = [['component', 'address', 'state']];
   for (const h of i.handles) rows.push([h.name, h.url, h.owned ? 'started' : 'already running']);
-  for (const a of apps) rows.push([a.appID, `http://localhost:${a.appPort}`, `ready (sidecar http://localhost:${a.daprHTTPPort})`]);
-  const gateway = apps.find((a) => a.appID === 'gateway');
+  for (const a of instances) {
+    rows.push([instanceName(a), `http://localhost:${a.appPort}`, `ready (sidecar http://localhost:${a.daprHTTPPort})`]);
+  }
+  const gateway = instances.find((a) => a.appID === 'gateway' && a.replica === 0);
   if (gateway) rows.push(['storefront API', `http://localhost:${gateway.appPort}/api/products`, 'try: curl it']);
   const w = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   console.log(`\n${rows.map((r) => `  ${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2]}`).join('\n')}\n`);

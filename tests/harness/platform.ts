@@ -4,6 +4,8 @@
 //   await platform.stop();
 // Later issues extend it with more apps and infrastructure (placement, scheduler, MailDev, brokers).
 //   startPlatform({ apps: ['cart'], broker: 'rabbitmq' }) puts `pubsub` on another broker (components/brokers/).
+//   startPlatform({ apps: [...], replicas: { orders: 2 } }) runs two instances of orders (each its own sidecar, same
+//   app-id); platform.instances('orders') lists them, each with kill() / killSidecar(); the other helpers use the first.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -15,6 +17,7 @@ import {
   tokensOf,
   ensureToolchain,
   randomPorts,
+  replicaCounts,
   repoRoot,
   readRunFile,
   renderResources,
@@ -25,6 +28,7 @@ import {
   type Broker,
   type Infra,
   type InfraWants,
+  type ReplicaSpec,
   type RunningApp,
   waitUntil,
 } from '@globalmart/devstack';
@@ -69,11 +73,23 @@ export interface PlatformOptions extends InfraWants {
    * its own on the machine's server (removed at stop), NATS JetStream and Mosquitto a private server on a free port.
    */
   broker?: Broker;
+  /**
+   * Instances per app, as REPLICAS for npm start: a number for every app of `apps`, or per app (the others 1), e.g.
+   * `{ orders: 2 }`. Each instance is its own app process beside its own daprd with the same app-id and tokens; Dapr's
+   * name resolution spreads invocations across them.
+   */
+  replicas?: ReplicaSpec;
 }
 
 export interface Platform {
   infra: Infra;
+  /** The first instance of each running app (what url, daprUrl, invoke, sidecarOf … use). */
   apps: Record<string, RunningApp>;
+  /**
+   * Every running instance of `appId`, the first (replica 0) first: each with its ports, its processes, and kill()
+   * (SIGKILL the app process) / killSidecar() (SIGKILL its daprd) / restartApp(). Empty when the app is not running.
+   */
+  instances(appId: string): RunningApp[];
   workDir: string;
   /** This run's local secrets file (the `secretstore` component reads it). */
   secretsFile: string;
@@ -101,11 +117,11 @@ export interface Platform {
    * dapr-caller-app-id (a call through its own sidecar carries none). JSON in and out.
    */
   invoke(via: string, appId: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Invoked>;
-  /** Waits for a line in the app's log that matches, and returns it (logs are written asynchronously). */
+  /** Waits for a line in the log of any instance of the app that matches, and returns it (logs are written asynchronously). */
   waitForLog(appId: string, match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
-  /** Stops one app and its sidecar (e.g. to show that a durable subscription keeps its messages meanwhile). */
+  /** Stops one app (every instance) and its sidecars (e.g. to show that a durable subscription keeps its messages meanwhile). */
   stopApp(appId: string): Promise<void>;
-  /** Starts an app of opts.apps again (new ports: read url/daprUrl afresh). */
+  /** Starts an app of opts.apps again, as many instances as at first (new ports: read url/daprUrl afresh). */
   startApp(appId: string): Promise<void>;
   /** Recent app and sidecar log lines of every app, for failure reports. */
   logs(lines?: number): string;
@@ -128,7 +144,14 @@ function appEnv(appId: string, infra: Infra, extra: Record<string, string> = {})
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const workDir = mkdtempSync(join(tmpdir(), 'globalmart-system-'));
   const tc = await ensureToolchain(() => {});
-  const infra = await startInfra(tc, await randomPorts(), { logDir: join(workDir, 'logs'), dataDir: join(workDir, 'data') }, opts);
+  // Checked before anything starts: a bad spec fails at once, naming the app or count.
+  const replicas = replicaCounts(opts.replicas, opts.apps);
+  const infra = await startInfra(
+    tc,
+    await randomPorts(),
+    { logDir: join(workDir, 'logs'), dataDir: join(workDir, 'data'), ephemeral: true },
+    opts,
+  );
   const secretsFile = join(workDir, 'secrets.json');
   ensureLocalSecrets(secretsFile);
   const tokens = ensureLocalTokens(join(workDir, 'tokens.json'), allApps);
@@ -141,6 +164,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(infra.pubsubUrl ? { pubsubUrl: infra.pubsubUrl } : {}),
   });
   const apps: Record<string, RunningApp> = {};
+  const running: Record<string, RunningApp[]> = {};
   const bare: Record<string, Promise<BareSidecar>> = {};
   const ctx = {
     toolchain: tc,
@@ -152,9 +176,26 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(infra.placementAddress ? { placementAddress: infra.placementAddress } : {}),
     ...(infra.schedulerAddress ? { schedulerAddress: infra.schedulerAddress } : {}),
   };
+  /** Every instance of one app, in parallel; those that started are kept (and stopped by stop()) when one fails. */
+  const startInstances = async (appId: string) => {
+    const env = appEnv(appId, infra, opts.env?.[appId]);
+    const list: RunningApp[] = (running[appId] = []);
+    const started = await Promise.allSettled(
+      Array.from({ length: replicas[appId] ?? 1 }, async (_, replica) => {
+        list[replica] = await startDaprApp(ctx, { appId, env, replica });
+      }),
+    );
+    // Dense, in replica order (a failed one leaves no hole).
+    running[appId] = list.filter(Boolean);
+    if (running[appId][0]?.replica === 0) apps[appId] = running[appId][0];
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  const all = () => Object.values(running).flat();
   const platform: Platform = {
     infra,
     apps,
+    instances: (appId) => [...(running[appId] ?? [])],
     workDir,
     secretsFile,
     createAdmin: async (email, password, { promote = false } = {}) => {
@@ -185,42 +226,48 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     daprHeaders: (id) => must(apps[id], id).daprHeaders,
     appHeaders: (id) => must(apps[id], id).appHeaders,
     waitForLog: async (appId, match, timeoutMs = 5_000) => {
-      const app = must(apps[appId], appId);
+      must(apps[appId], appId);
       let found: string | undefined;
       await waitUntil(
         `a matching line in ${appId}'s log`,
         async () => {
-          found = app.app.logTail(400).split('\n').find(match);
-          return found !== undefined;
+          for (const instance of running[appId] ?? []) {
+            found = instance.app.logTail(400).split('\n').find(match);
+            if (found !== undefined) return true;
+          }
+          return false;
         },
         { timeoutMs },
       );
       return found!;
     },
     stopApp: async (appId) => {
-      await must(apps[appId], appId).stop();
+      must(apps[appId], appId);
+      await Promise.all((running[appId] ?? []).map((a) => a.stop()));
       delete apps[appId];
+      delete running[appId];
     },
     startApp: async (appId) => {
       if (!opts.apps.includes(appId)) throw new Error(`${appId} is not one of this platform's apps`);
-      if (apps[appId]) throw new Error(`${appId} is running`);
-      apps[appId] = await startDaprApp(ctx, { appId, env: appEnv(appId, infra, opts.env?.[appId]) });
+      if (running[appId]) throw new Error(`${appId} is running`);
+      await startInstances(appId);
     },
     logs: (lines = 40) =>
-      Object.values(apps)
-        .map((a) => `--- ${a.appId} app ---\n${a.app.logTail(lines)}\n--- ${a.appId} daprd ---\n${a.sidecar.logTail(lines)}`)
+      all()
+        .map((a) => {
+          const name = a.replica === 0 ? a.appId : `${a.appId} replica ${a.replica}`;
+          return `--- ${name} app ---\n${a.app.logTail(lines)}\n--- ${name} daprd ---\n${a.sidecar.logTail(lines)}`;
+        })
         .join('\n'),
     stop: async () => {
-      await Promise.all(Object.values(apps).map((a) => a.stop()));
+      await Promise.all(all().map((a) => a.stop()));
       await Promise.all(Object.values(bare).map(async (b) => (await b.catch(() => undefined))?.stop()));
       await infra.stop();
     },
   };
   try {
     // Sequential: a later app may need an earlier one ready (the gateway's readiness checks catalog).
-    for (const appId of opts.apps) {
-      apps[appId] = await startDaprApp(ctx, { appId, env: appEnv(appId, infra, opts.env?.[appId]) });
-    }
+    for (const appId of opts.apps) await startInstances(appId);
   } catch (err) {
     await platform.stop();
     throw err;

@@ -9,3 +9,4 @@ export * from './sidecar.ts';
 export * from './stack.ts';
 export * from './access-config.ts';
 export * from './tokens.ts';
+export * from './replicas.ts';

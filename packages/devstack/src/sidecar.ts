@@ -8,6 +8,8 @@ export interface AppSpec {
   /** The Dapr app-id, which is also the folder under services/. */
   appId: string;
   env?: Record<string, string>;
+  /** Which instance of the app this is (0, the default, is the first): names its processes and logs. */
+  replica?: number;
 }
 
 export interface SidecarContext {
@@ -35,6 +37,8 @@ export interface AppTokens {
 
 export interface RunningApp {
   appId: string;
+  /** 0 for the first instance of the app, 1, 2 … for further replicas (same app-id, each with its own sidecar). */
+  replica: number;
   appPort: number;
   daprHttpPort: number;
   daprGrpcPort: number;
@@ -51,6 +55,10 @@ export interface RunningApp {
   sidecar: ManagedProcess;
   /** Stops the app process only: its sidecar stays up (it retries, then dead-letters, what it cannot deliver). */
   stopApp(): Promise<void>;
+  /** A crash of the app process: SIGKILL, no shutdown hooks. Its sidecar stays up (see killSidecar). */
+  kill(): Promise<void>;
+  /** A crash of the sidecar: SIGKILL the daprd (with kill(), the loss of the whole instance, as of a pod). */
+  killSidecar(): Promise<void>;
   /** Starts the app process again on the same ports, beside the same sidecar, and waits until it is ready. */
   restartApp(): Promise<void>;
   stop(): Promise<void>;
@@ -108,15 +116,18 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     freePort(),
   ]);
   const cwd = join(repoRoot, 'services', spec.appId);
+  const replica = spec.replica ?? 0;
+  // orders, orders-1, orders-2 …: the first instance keeps the names it always had.
+  const name = replica === 0 ? spec.appId : `${spec.appId}-${replica}`;
   const [cmd, ...args] = serviceCommand();
   const tokens = ctx.tokens(spec.appId);
   const tokenEnv = { DAPR_API_TOKEN: tokens.daprApiToken, ...(tokens.appApiToken ? { APP_API_TOKEN: tokens.appApiToken } : {}) };
   let starts = 0;
   const spawnApp = () =>
-    new ManagedProcess(`${spec.appId}`, cmd!, args, {
+    new ManagedProcess(name, cmd!, args, {
       cwd,
       // app.log, then app.2.log, ... after restarts: each process its own log.
-      logFile: join(ctx.logDir, `${spec.appId}.app${++starts > 1 ? `.${starts}` : ''}.log`),
+      logFile: join(ctx.logDir, `${name}.app${++starts > 1 ? `.${starts}` : ''}.log`),
       env: {
         ...process.env,
         ...ctx.env,
@@ -146,14 +157,15 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
   for (const p of ctx.resourcesPaths) daprArgs.push('--resources-path', p);
   daprArgs.push('--placement-host-address', ctx.placementAddress ?? '');
   if (ctx.schedulerAddress) daprArgs.push('--scheduler-host-address', ctx.schedulerAddress);
-  const sidecar = new ManagedProcess(`${spec.appId}-daprd`, ctx.toolchain.daprd, daprArgs, {
+  const sidecar = new ManagedProcess(`${name}-daprd`, ctx.toolchain.daprd, daprArgs, {
     cwd,
-    logFile: join(ctx.logDir, `${spec.appId}.daprd.log`),
+    logFile: join(ctx.logDir, `${name}.daprd.log`),
     // daprd reads its tokens and Sentry's root certificate from the environment (never from flags: ps would show them).
     env: { ...process.env, ...tokenEnv, DAPR_TRUST_ANCHORS: ctx.sentry.trustAnchors },
   });
   const running: RunningApp = {
     appId: spec.appId,
+    replica,
     appPort,
     daprHttpPort,
     daprGrpcPort,
@@ -166,10 +178,12 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     },
     sidecar,
     stopApp: () => app.stop(),
+    kill: () => app.kill(),
+    killSidecar: () => sidecar.kill(),
     restartApp: async () => {
       await app.stop();
       app = spawnApp();
-      await waitUntil(`${spec.appId} app`, () => httpOk(`${running.appUrl}/readyz`), { timeoutMs: 60_000, abortIf });
+      await waitUntil(`${name} app`, () => httpOk(`${running.appUrl}/readyz`), { timeoutMs: 60_000, abortIf });
     },
     stop: async () => {
       await app.stop();
@@ -178,12 +192,12 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
   };
   const abortIf = () => app.deadReason() ?? sidecar.deadReason();
   try {
-    await waitUntil(`${spec.appId} sidecar`, () => httpOk(`${running.daprUrl}/v1.0/healthz`), { timeoutMs: 60_000, abortIf });
-    await waitUntil(`${spec.appId} app`, () => httpOk(`${running.appUrl}/readyz`), { timeoutMs: 60_000, abortIf });
+    await waitUntil(`${name} sidecar`, () => httpOk(`${running.daprUrl}/v1.0/healthz`), { timeoutMs: 60_000, abortIf });
+    await waitUntil(`${name} app`, () => httpOk(`${running.appUrl}/readyz`), { timeoutMs: 60_000, abortIf });
   } catch (err) {
     await running.stop();
     throw new Error(
-      `${(err as Error).message}\n--- ${spec.appId} app log ---\n${app.logTail()}\n--- ${spec.appId} daprd log ---\n${sidecar.logTail()}`,
+      `${(err as Error).message}\n--- ${name} app log ---\n${app.logTail()}\n--- ${name} daprd log ---\n${sidecar.logTail()}`,
       { cause: err },
     );
   }
