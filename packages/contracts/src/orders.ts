@@ -71,13 +71,29 @@ export const OrderParams = z.object({ id: OrderId });
 export const OrderListQuery = z.object({ ...Pagination });
 export type OrderListQuery = z.infer<typeof OrderListQuery>;
 
+/**
+ * The admin list pages by keyset (Stripe-style): `starting_after` = the last order id of the previous page. No page
+ * number and no total: both cost a pass over every order stored (issue 8: cost flat in stored data).
+ */
 export const AdminOrderListQuery = z
-  .object({ ...Pagination, status: OrderStatus.optional(), from: IsoDateTime.optional(), to: IsoDateTime.optional() })
+  .object({
+    page_size: Pagination.page_size,
+    starting_after: OrderId.optional(),
+    status: OrderStatus.optional(),
+    from: IsoDateTime.optional(),
+    to: IsoDateTime.optional(),
+  })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { error: 'from must not be after to', path: ['from'] });
 export type AdminOrderListQuery = z.infer<typeof AdminOrderListQuery>;
 
 export const OrderPage = paged(Order).register(apiSchemas, { id: 'OrderPage' });
 export type OrderPage = z.infer<typeof OrderPage>;
+
+/** A page of the admin list, newest first; `has_more`: pass the last order's id as `starting_after` for the next. */
+export const AdminOrderPage = z
+  .object({ data: z.array(Order), page_size: z.int().min(1).max(100), has_more: z.boolean() })
+  .register(apiSchemas, { id: 'AdminOrderPage' });
+export type AdminOrderPage = z.infer<typeof AdminOrderPage>;
 
 /** The order's status beside its shipment (null until one is booked, or when the order was cancelled first). */
 export const OrderTracking = z
@@ -212,11 +228,12 @@ export const ordersRoutes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/admin/orders',
-    summary: 'All orders, filtered by status and created_at range, newest first (orders, internal; admin)',
+    summary:
+      'All orders, filtered by status and created_at range, newest first, by keyset: starting_after = the last order id of the previous page (orders, internal; admin)',
     tags: ['orders'],
     query: AdminOrderListQuery,
     security: 'admin',
-    responses: { 200: { schema: OrderPage }, ...authErrors, 403: problem() },
+    responses: { 200: { schema: AdminOrderPage }, ...authErrors, 403: problem() },
   },
 ];
 

@@ -1,9 +1,30 @@
 import type { Connection, mongo } from 'mongoose';
-import type { OrderRepository, OrderSearch } from './order.repository.ts';
+import { UnknownCursorError, type OrderRepository } from './order.repository.ts';
 import type { Order } from './order.types.ts';
 
-/** The stored order: `_id` = order id; the fields queries range over are BSON dates, the rest the JSON-safe domain shape. */
-type OrderDoc = Omit<Order, 'order_id' | 'created_at' | 'updated_at'> & { _id: string; created_at: Date; updated_at: Date };
+/**
+ * The stored order: `_id` = order id; the dates are BSON dates, the rest the JSON-safe domain shape, plus the two
+ * equality keys the admin list reads an hour of orders by: `list_hour` (UTC hour of created_at, `2026-11-30T12`) and
+ * `list_status_hour` (`CONFIRMED|2026-11-30T12`, moved with the status).
+ */
+type OrderDoc = Omit<Order, 'order_id' | 'created_at' | 'updated_at'> & {
+  _id: string;
+  created_at: Date;
+  updated_at: Date;
+  list_hour: string;
+  list_status_hour: string;
+};
+
+/**
+ * The admin list's directory (collection `order_index`): one insert-only document per month, day and hour that has
+ * orders, `_id` = `m:2026-11` / `d:2026-11-30` / `h:2026-11-30T12`, `parent` = the level above (`all` for a month).
+ * The list walks it newest first by `parent` equality (at most 31 or 24 children each), so a page reads a few small
+ * documents and the hours it shows, however many orders are stored.
+ */
+interface IndexDoc {
+  _id: string;
+  parent: string;
+}
 
 /** The outbox cursor of one order (collection `order_outbox`): entries from `from` on are not published yet. */
 interface CursorDoc {
@@ -12,14 +33,20 @@ interface CursorDoc {
   since: Date;
 }
 
+const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13);
+const statusHour = (status: string, createdAt: string) => `${status}|${hourOf(createdAt)}`;
+
 const toDoc = ({ order_id, created_at, updated_at, ...rest }: Order): OrderDoc => ({
   _id: order_id,
   ...rest,
   created_at: new Date(created_at),
   updated_at: new Date(updated_at),
+  list_hour: hourOf(created_at),
+  list_status_hour: statusHour(rest.status, created_at),
 });
 
-const toOrder = ({ _id, created_at, updated_at, ...rest }: OrderDoc): Order => ({
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the list keys are storage only
+const toOrder = ({ _id, created_at, updated_at, list_hour, list_status_hour, ...rest }: OrderDoc): Order => ({
   order_id: _id,
   ...rest,
   created_at: created_at.toISOString(),
@@ -28,36 +55,61 @@ const toOrder = ({ _id, created_at, updated_at, ...rest }: OrderDoc): Order => (
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000 || /E11000/.test(String(err));
 
+/** Newest first, ties by id (the admin list's order; its cursor compares the same way). */
+const newestFirst = (a: OrderDoc, b: OrderDoc) =>
+  b.created_at.getTime() - a.created_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
+
+/** The directory entries an order created at `iso` needs, top-down: month, day, hour. */
+const indexEntriesOf = (iso: string): IndexDoc[] => {
+  const at = new Date(iso).toISOString();
+  const [m, d, h] = [`m:${at.slice(0, 7)}`, `d:${at.slice(0, 10)}`, `h:${at.slice(0, 13)}`];
+  return [
+    { _id: m, parent: 'all' },
+    { _id: d, parent: m },
+    { _id: h, parent: d },
+  ];
+};
+
 /**
- * MongoDB-wire adapter (FerretDB locally). Shaped by what FerretDB 1.24 on SQLite does fast (measured, see
- * docs/adr/0002): a filter on `_id` alone is pushed down (~25 ms at 10k orders); any other filter scans the
- * collection (~3-5 s at 10k orders, and an update filtered on `_id` + `status` scans up to its match). So every
- * write goes by `_id` only — the service serialises writes per order itself (order.writer.ts) — and the periodic
- * relay reads the small `order_outbox` collection, never `orders`. Updates are operator updates ($set/$push), so
- * on a real MongoDB they stay atomic per document.
+ * MongoDB-wire adapter (FerretDB locally; a real MongoDB in Helm). Every query is an equality on one field, the only
+ * filter FerretDB 1.24 passes to its backend (measured, docs/adr): `_id`, `customer_id`, `list_hour`,
+ * `list_status_hour`, `parent`, each with its index; FerretDB sorts, skips, limits and counts in its own process
+ * after fetching what the equality matched, so no query here may match a number of documents that grows with the
+ * orders stored (a customer's orders, an hour's orders and a directory level are bounded). Writes go by `_id` only —
+ * the service serialises writes per order itself (order.writer.ts) — and the periodic relay reads the small
+ * `order_outbox` collection, never `orders`. Updates are operator updates ($set/$push), so on a real MongoDB they stay
+ * atomic per document.
  */
 export function mongoOrderRepository(connection: Connection): OrderRepository & { ensureIndexes(): Promise<void> } {
   const orders = (): mongo.Collection<OrderDoc> => connection.db!.collection<OrderDoc>('orders');
   const cursors = (): mongo.Collection<CursorDoc> => connection.db!.collection<CursorDoc>('order_outbox');
-  const filterOf = (q: Omit<OrderSearch, 'page' | 'pageSize'>): mongo.Filter<OrderDoc> => {
-    const filter: mongo.Filter<OrderDoc> = {};
-    if (q.customerId) filter.customer_id = q.customerId;
-    if (q.status) filter.status = q.status;
-    if (q.from || q.to) {
-      filter.created_at = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lte: new Date(q.to) } : {}) };
+  const directory = (): mongo.Collection<IndexDoc> => connection.db!.collection<IndexDoc>('order_index');
+  /** Directory entries this process has seen stored (they are never removed): each is written once per process. */
+  const indexed = new Set<string>();
+  const ensureIndexed = async (iso: string) => {
+    for (const entry of indexEntriesOf(iso)) {
+      if (indexed.has(entry._id)) continue;
+      try {
+        await directory().insertOne(entry);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      indexed.add(entry._id);
     }
-    return filter;
   };
   return {
     async ensureIndexes() {
-      // Used by a real MongoDB; FerretDB creates them but does not use them for these filters. One index per call:
-      // FerretDB 1.24 panics (and drops the connection) on a createIndexes of several specs that all exist already,
-      // which is every start after the first.
-      const indexes = [{ customer_id: 1, created_at: -1 }, { status: 1, created_at: -1 }, { created_at: -1 }] as const;
+      // One index per call: FerretDB 1.24 panics (and drops the connection) on a createIndexes of several specs that
+      // all exist already, which is every start after the first. FerretDB on PostgreSQL serves the equality filters
+      // above from these only with the devstack's GIN twins (its own btree cannot answer its `@>` filter).
+      const indexes = [{ customer_id: 1, created_at: -1 }, { list_hour: 1 }, { list_status_hour: 1 }] as const;
       for (const key of indexes) await orders().createIndex(key);
+      await directory().createIndex({ parent: 1 });
       await cursors().createIndex({ since: 1 });
     },
     async insert(order) {
+      // The directory first: an order is never stored in an hour the admin list cannot reach.
+      await ensureIndexed(order.created_at);
       try {
         await orders().insertOne(toDoc(order));
         return true;
@@ -76,6 +128,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
         {
           $set: {
             status: after.status,
+            list_status_hour: statusHour(after.status, before.created_at),
             updated_at: new Date(after.updated_at),
             ...(after.cancel_reason ? { cancel_reason: after.cancel_reason } : {}),
           },
@@ -84,7 +137,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
       );
     },
     async search(q) {
-      const filter = filterOf(q);
+      const filter: mongo.Filter<OrderDoc> = { customer_id: q.customerId };
       const [docs, total] = await Promise.all([
         orders()
           .find(filter)
@@ -95,6 +148,47 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
         orders().countDocuments(filter),
       ]);
       return { data: docs.map(toOrder), total };
+    },
+    async list(q) {
+      let cursor: { at: number; id: string } | undefined;
+      if (q.startingAfter) {
+        const doc = await orders().findOne({ _id: q.startingAfter }, { projection: { created_at: 1 } });
+        if (!doc) throw new UnknownCursorError(q.startingAfter);
+        cursor = { at: doc.created_at.getTime(), id: doc._id };
+      }
+      const fromMs = q.from ? Date.parse(q.from) : Number.NEGATIVE_INFINITY;
+      const toMs = Math.min(q.to ? Date.parse(q.to) : Number.POSITIVE_INFINITY, cursor?.at ?? Number.POSITIVE_INFINITY);
+      const lo = Number.isFinite(fromMs) ? new Date(fromMs).toISOString() : '';
+      const hi = Number.isFinite(toMs) ? new Date(toMs).toISOString() : '\uffff';
+      // A directory entry (`d:2026-11-30`) is in range when its prefix of the bounds encloses it.
+      const inRange = (id: string) => {
+        const key = id.slice(2);
+        return key >= lo.slice(0, key.length) && key <= hi.slice(0, key.length);
+      };
+      const wanted = (d: OrderDoc) => {
+        const at = d.created_at.getTime();
+        return at >= fromMs && at <= toMs && (!cursor || at < cursor.at || (at === cursor.at && d._id < cursor.id));
+      };
+      const found: OrderDoc[] = [];
+      // Newest first down the directory; stops as soon as one order beyond the page is known (has_more).
+      const visit = async (parent: string): Promise<boolean> => {
+        const children = (await directory().find({ parent }).toArray())
+          .map((c) => c._id)
+          .filter(inRange)
+          .sort()
+          .reverse();
+        for (const child of children) {
+          if (child.startsWith('h:')) {
+            const hour = child.slice(2);
+            const filter = q.status ? { list_status_hour: `${q.status}|${hour}` } : { list_hour: hour };
+            found.push(...(await orders().find(filter).toArray()).filter(wanted).sort(newestFirst));
+            if (found.length > q.limit) return true;
+          } else if (await visit(child)) return true;
+        }
+        return false;
+      };
+      await visit('all');
+      return { data: found.slice(0, q.limit).map(toOrder), hasMore: found.length > q.limit };
     },
     async markPending(orderId, from, at) {
       try {

@@ -7,13 +7,36 @@ export interface OrderPageResult {
   total: number;
 }
 
+/** One customer's orders, newest first, by page (a customer has few orders: all of them are read and sorted). */
 export interface OrderSearch {
-  customerId?: string;
+  customerId: string;
+  page: number;
+  pageSize: number;
+}
+
+/** Every order (the admin list), newest first, by keyset: the `limit` orders after `startingAfter` (an order id). */
+export interface OrderListQuery {
   status?: OrderStatus;
   from?: string;
   to?: string;
-  page: number;
-  pageSize: number;
+  /** The last order of the previous page; undefined for the first page. */
+  startingAfter?: string;
+  limit: number;
+}
+
+export interface OrderListResult {
+  data: Order[];
+  /** Whether orders follow the last one returned (within the filters). */
+  hasMore: boolean;
+}
+
+export class UnknownCursorError extends Error {
+  readonly orderId: string;
+  constructor(orderId: string) {
+    super(`no order ${orderId} to start after`);
+    this.name = 'UnknownCursorError';
+    this.orderId = orderId;
+  }
 }
 
 export interface OrderRepository {
@@ -23,6 +46,8 @@ export interface OrderRepository {
   /** One single-document write: the new status, its history entry, the cancel reason and the outbox entries announcing it. */
   applyTransition(before: Order, after: Order, entries: OutboxEntry[]): Promise<void>;
   search(query: OrderSearch): Promise<OrderPageResult>;
+  /** The admin list; throws UnknownCursorError when `startingAfter` names no order. */
+  list(query: OrderListQuery): Promise<OrderListResult>;
 
   /*
    * The outbox cursor: a small record per order with unpublished entries, `from` = the first such entry. It is

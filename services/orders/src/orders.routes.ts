@@ -6,12 +6,14 @@ import {
   OrderParams,
   Shipment,
   ordersErrorCodes,
+  type AdminOrderPage,
   type OrderPage,
   type OrderTracking,
 } from '@globalmart/contracts';
 import {
   AppError,
   InvokeError,
+  badRequest,
   canRead,
   notFound,
   parseBody,
@@ -26,7 +28,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AddressCipher } from './address.crypto.ts';
 import type { CheckoutService } from './checkout.service.ts';
-import type { OrderRepository, OrderSearch } from './order.repository.ts';
+import { UnknownCursorError, type OrderRepository } from './order.repository.ts';
 import type { Order } from './order.types.ts';
 import { toView } from './order.view.ts';
 
@@ -53,11 +55,6 @@ export function ordersRoutes({ checkout, repo, invoker, addresses }: OrdersRoute
     return { caller, order };
   };
 
-  const page = async (search: OrderSearch): Promise<OrderPage> => {
-    const { data, total } = await repo.search(search);
-    return { data: data.map((o) => toView(o, addresses)), page: search.page, page_size: search.pageSize, total };
-  };
-
   router.post('/orders', async (req, res) => {
     const caller = requireUser(req);
     const { 'Idempotency-Key': key } = IdempotencyHeader.parse({ 'Idempotency-Key': req.get('idempotency-key') });
@@ -68,7 +65,9 @@ export function ordersRoutes({ checkout, repo, invoker, addresses }: OrdersRoute
   router.get('/orders', async (req, res) => {
     const caller = requireUser(req);
     const q = parseQuery(OrderListQuery, req);
-    res.json(await page({ customerId: caller.userId, page: q.page, pageSize: q.page_size }));
+    const { data, total } = await repo.search({ customerId: caller.userId, page: q.page, pageSize: q.page_size });
+    const body: OrderPage = { data: data.map((o) => toView(o, addresses)), page: q.page, page_size: q.page_size, total };
+    res.json(body);
   });
 
   router.get('/orders/:id', async (req, res) => {
@@ -94,7 +93,22 @@ export function ordersRoutes({ checkout, repo, invoker, addresses }: OrdersRoute
   router.get('/admin/orders', async (req, res) => {
     requireAdmin(req);
     const q = parseQuery(AdminOrderListQuery, req);
-    res.json(await page({ status: q.status, from: q.from, to: q.to, page: q.page, pageSize: q.page_size }));
+    try {
+      const { data, hasMore } = await repo.list({
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+        limit: q.page_size,
+      });
+      const body: AdminOrderPage = { data: data.map((o) => toView(o, addresses)), page_size: q.page_size, has_more: hasMore };
+      res.json(body);
+    } catch (err) {
+      if (!(err instanceof UnknownCursorError)) throw err;
+      throw badRequest('REQUEST.INVALID', 'The request is invalid.', {
+        errors: [{ field: 'starting_after', message: `no order ${err.orderId}`, code: 'unknown_order' }],
+      });
+    }
   });
 
   return router;

@@ -1,5 +1,5 @@
 // An in-memory OrderRepository for unit tests, with the adapter's semantics (outbox cursor beside the orders).
-import type { OrderRepository } from '../src/order.repository.ts';
+import { UnknownCursorError, type OrderListQuery, type OrderRepository, type OrderSearch } from '../src/order.repository.ts';
 import type { Order } from '../src/order.types.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -26,12 +26,24 @@ export class MemoryOrderRepository implements OrderRepository {
     this.writes++;
   }
 
-  async search(q: { customerId?: string; status?: string; from?: string; to?: string; page: number; pageSize: number }) {
-    const all = [...this.orders.values()]
-      .filter((o) => (!q.customerId || o.customer_id === q.customerId) && (!q.status || o.status === q.status))
-      .filter((o) => (!q.from || o.created_at >= new Date(q.from).toISOString()) && (!q.to || o.created_at <= new Date(q.to).toISOString()))
-      .sort((a, b) => b.created_at.localeCompare(a.created_at));
+  #newestFirst = (a: Order, b: Order) => b.created_at.localeCompare(a.created_at) || b.order_id.localeCompare(a.order_id);
+
+  async search(q: OrderSearch) {
+    const all = [...this.orders.values()].filter((o) => o.customer_id === q.customerId).sort(this.#newestFirst);
     return { data: all.slice((q.page - 1) * q.pageSize, q.page * q.pageSize).map(copy), total: all.length };
+  }
+
+  async list(q: OrderListQuery) {
+    let all = [...this.orders.values()]
+      .filter((o) => !q.status || o.status === q.status)
+      .filter((o) => (!q.from || o.created_at >= new Date(q.from).toISOString()) && (!q.to || o.created_at <= new Date(q.to).toISOString()))
+      .sort(this.#newestFirst);
+    if (q.startingAfter) {
+      const after = this.orders.get(q.startingAfter);
+      if (!after) throw new UnknownCursorError(q.startingAfter);
+      all = all.filter((o) => this.#newestFirst(after, o) < 0);
+    }
+    return { data: all.slice(0, q.limit).map(copy), hasMore: all.length > q.limit };
   }
 
   readonly cursors = new Map<string, { from: number; since: string }>();

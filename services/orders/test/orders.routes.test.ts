@@ -191,13 +191,23 @@ describe('orders routes', () => {
     expect((await request(app).get('/orders').set(as('usr_2'))).body.total).toBe(0);
   });
 
-  it('admin list filters by status and date range; customers get 403', async () => {
-    await place('key-admin-01');
+  it('admin list filters by status and date range, pages by starting_after; customers get 403', async () => {
+    const first = (await place('key-admin-01')).body.order_id;
+    await new Promise((r) => setTimeout(r, 5));
+    const second = (await place('key-admin-02')).body.order_id;
     expect((await request(app).get('/admin/orders').set(as('usr_1'))).status).toBe(403);
-    const all = await request(app).get('/admin/orders?status=PENDING').set(as('adm_1', 'admin'));
-    expect(all.body.total).toBe(1);
-    expect((await request(app).get('/admin/orders?status=CONFIRMED').set(as('adm_1', 'admin'))).body.total).toBe(0);
-    expect((await request(app).get('/admin/orders?to=2000-01-01T00:00:00Z').set(as('adm_1', 'admin'))).body.total).toBe(0);
+    const all = await request(app).get('/admin/orders?status=PENDING&page_size=1').set(as('adm_1', 'admin'));
+    expect(all.body).toMatchObject({ page_size: 1, has_more: true });
+    expect(all.body.data.map((o: { order_id: string }) => o.order_id)).toEqual([second]);
+    const next = await request(app).get(`/admin/orders?status=PENDING&page_size=1&starting_after=${second}`).set(as('adm_1', 'admin'));
+    expect(next.body).toMatchObject({ has_more: false, data: [expect.objectContaining({ order_id: first })] });
+    expect((await request(app).get('/admin/orders?status=CONFIRMED').set(as('adm_1', 'admin'))).body.data).toEqual([]);
+    expect((await request(app).get('/admin/orders?to=2000-01-01T00:00:00Z').set(as('adm_1', 'admin'))).body.data).toEqual([]);
+    const unknown = await request(app)
+      .get(`/admin/orders?starting_after=ord_${'0'.repeat(32)}`)
+      .set(as('adm_1', 'admin'));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors.map((e: { field: string }) => e.field)).toEqual(['starting_after']);
     const bad = await request(app).get('/admin/orders?status=LOST&from=yesterday').set(as('adm_1', 'admin'));
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['status', 'from']));

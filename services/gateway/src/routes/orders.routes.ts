@@ -6,6 +6,7 @@ import {
   OrderListQuery,
   OrderParams,
   type Order,
+  type AdminOrderPage,
   type OrderAccepted,
   type OrderPage,
   type OrderTracking,
@@ -52,7 +53,7 @@ export function ordersRoutes(invoker: ServiceInvoker, auth: GatewayAuth): Router
 
   router.get('/api/admin/orders', auth.requireAdmin, async (req, res) => {
     const query = parseQuery(AdminOrderListQuery, req);
-    const { body } = await invoker.invoke<OrderPage>('orders', 'admin/orders', { query, headers: auth.forwardHeaders(res) });
+    const { body } = await invoker.invoke<AdminOrderPage>('orders', 'admin/orders', { query, headers: auth.forwardHeaders(res) });
     res.json(body);
   });
 
