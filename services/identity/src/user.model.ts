@@ -26,7 +26,7 @@ const userSchema = new Schema<UserDoc>(
     name_enc: { type: String, required: true },
     password_hash: { type: String, required: true },
     role: { type: String, required: true, enum: ['customer', 'admin'] },
-    registered_event_pending: { type: Boolean, required: true, default: false, index: true },
+    registered_event_pending: { type: Boolean, required: true, default: false },
   },
   {
     collection: 'users',
@@ -36,6 +36,10 @@ const userSchema = new Schema<UserDoc>(
     timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
   },
 );
+
+// The registration outbox's query: equality first (the only filter FerretDB passes to its backend, so it reads the
+// few pending users, not every user), then created_at for a real MongoDB's range and sort.
+userSchema.index({ registered_event_pending: 1, created_at: 1 });
 
 export function userModel(conn: Connection): Model<UserDoc> {
   return conn.models.User ?? conn.model<UserDoc>('User', userSchema);

@@ -107,6 +107,7 @@ export function mongoUserRepository(model: Model<UserDoc>, pii: PiiProtector): M
       return modifiedCount === 1;
     },
     async pendingRegistrations(before, limit) {
+      // `registered_event_pending: true` selects (index-backed, a handful of users); created_at only narrows them.
       const docs = await model
         .find({ registered_event_pending: true, created_at: { $lt: before } }, { _id: 1, created_at: 1 })
         .sort({ created_at: 1 })
