@@ -59,15 +59,19 @@ const bucketSchema = new Schema<Bucket>(
   },
   { collection: 'buckets', versionKey: false },
 );
-// Reports read a range of buckets (admin-only; on MongoDB the index serves it, on FerretDB it is a scan of buckets).
-bucketSchema.index({ granularity: 1, start: 1 });
+// Reports read buckets by their computed _ids (one per hour or day of the range), never by a range.
 
-const orderSchema = new Schema<OrderView>(
+/** An order view as stored: with the hour of placed_at (`hour:<iso>`), the key the reports' status counts read by. */
+export type OrderViewDoc = OrderView & { placed_hour: string };
+
+const orderSchema = new Schema<OrderViewDoc>(
   {
     _id: { type: String, required: true },
     status: { type: String, required: true },
     status_at: { type: Date, required: true },
-    placed_at: { type: Date, required: true, index: true },
+    placed_at: { type: Date, required: true },
+    // The hour of placed_at (`hour:<iso>`, the hour bucket's id): the key the status counts are read by.
+    placed_hour: { type: String, required: true, index: true },
     placed_event_at: { type: Date, default: null },
     first_at: { type: Date, required: true },
     counted: { type: Schema.Types.Mixed, default: {} },
@@ -81,7 +85,7 @@ export interface AnalyticsModels {
   facts: Model<Fact>;
   pending: Model<PendingDoc>;
   buckets: Model<Bucket>;
-  orders: Model<OrderView>;
+  orders: Model<OrderViewDoc>;
 }
 
 export function analyticsModels(conn: Connection): AnalyticsModels {
@@ -89,7 +93,7 @@ export function analyticsModels(conn: Connection): AnalyticsModels {
     facts: conn.models.Fact ?? conn.model<Fact>('Fact', factSchema),
     pending: conn.models.PendingFact ?? conn.model<PendingDoc>('PendingFact', pendingSchema),
     buckets: conn.models.Bucket ?? conn.model<Bucket>('Bucket', bucketSchema),
-    orders: conn.models.OrderView ?? conn.model<OrderView>('OrderView', orderSchema),
+    orders: conn.models.OrderView ?? conn.model<OrderViewDoc>('OrderView', orderSchema),
   };
 }
 
