@@ -1,10 +1,12 @@
-// `npm run bench [browse|product-page|checkout|fanout|degradation|analytics ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
+// `npm run bench [browse|product-page|checkout|fanout|degradation|analytics|data|queries ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
 import { analyticsBench } from './analytics.bench.ts';
 import { browseBench } from './browse.bench.ts';
 import { checkoutBench } from './checkout.bench.ts';
+import { dataBench } from './data.bench.ts';
 import { degradationBench } from './degradation.bench.ts';
 import { fanoutBench } from './fanout.bench.ts';
 import { productPageBench } from './product-page.bench.ts';
+import { queriesBench } from './queries.bench.ts';
 
 const all = {
   browse: browseBench,
@@ -13,6 +15,8 @@ const all = {
   fanout: fanoutBench,
   degradation: degradationBench,
   analytics: analyticsBench,
+  data: dataBench,
+  queries: queriesBench,
 };
 const wanted = process.argv.slice(2).filter((a) => a in all) as (keyof typeof all)[];
 for (const name of wanted.length > 0 ? wanted : (Object.keys(all) as (keyof typeof all)[])) {
