@@ -15,10 +15,8 @@ let platform: Platform;
 beforeAll(async () => {
   platform = await startPlatform({
     apps: ['analytics'],
-    env: {
-      // Only the cron binding (every 5 s) rolls up during the tests: the fallback timer waits a day.
-      analytics: { ANALYTICS_ROLLUP_FALLBACK_MS: '86400000' },
-    },
+    // The rollup is the Dapr job `analytics-rollup` (every 5 s by default).
+    scheduler: true,
   });
 });
 afterAll(async () => {
@@ -124,7 +122,7 @@ describe('analytics through Dapr', () => {
     expect(top.items).toEqual([{ product_id: product, units: 2, revenue: 25, orders: 1, views }]);
   });
 
-  it('the cron binding applies a fact a crashed process stored but did not apply (its pending marker)', async () => {
+  it('the rollup job applies a fact a crashed process stored but did not apply (its pending marker)', async () => {
     const conn = await mongoose.createConnection(`${platform.infra.mongoUrl}/globalmart-analytics`).asPromise();
     try {
       const id = newOrderId();

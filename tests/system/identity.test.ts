@@ -9,7 +9,7 @@ import { reportLogsOnFailure } from '../harness/vitest.ts';
 
 let platform: Platform;
 beforeAll(async () => {
-  platform = await startPlatform({ apps: ['identity'] });
+  platform = await startPlatform({ apps: ['identity'], scheduler: true });
 });
 afterAll(async () => {
   await platform?.stop();

@@ -8,7 +8,11 @@ import { reportLogsOnFailure } from '../harness/vitest.ts';
 
 let platform: Platform;
 beforeAll(async () => {
-  platform = await startPlatform({ apps: ['inventory'], env: { inventory: { INVENTORY_SEED: 'none', INVENTORY_SWEEP_MS: '200' } } });
+  platform = await startPlatform({
+    apps: ['inventory'],
+    scheduler: true,
+    env: { inventory: { INVENTORY_SEED: 'none', INVENTORY_SWEEP_MS: '200' } },
+  });
 });
 afterAll(async () => {
   await platform?.stop();

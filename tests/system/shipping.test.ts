@@ -12,7 +12,8 @@ let platform: Platform;
 beforeAll(async () => {
   platform = await startPlatform({
     apps: ['shipping'],
-    env: { shipping: { SHIPPING_SHIP_DELAY_MS: String(SHIP_MS), SHIPPING_DELIVER_DELAY_MS: String(DELIVER_MS), SHIPPING_SWEEP_MS: '100' } },
+    scheduler: true, // each shipment step is a Dapr job
+    env: { shipping: { SHIPPING_SHIP_DELAY_MS: String(SHIP_MS), SHIPPING_DELIVER_DELAY_MS: String(DELIVER_MS) } },
   });
 });
 afterAll(async () => {

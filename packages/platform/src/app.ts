@@ -21,7 +21,7 @@ export interface AppOptions {
   jsonLimit?: string | number;
   /** /healthz stays 503 until /readyz has passed once (a gateway is of no use before what it fronts answers). */
   livenessAwaitsReadiness?: boolean;
-  /** Paths whose successful requests are logged at debug, not info (e.g. a cron binding's trigger every few seconds). */
+  /** Paths whose successful requests are logged at debug, not info (e.g. a job's trigger every second); `/x/*` is a prefix. */
   quietPaths?: string[];
   /**
    * Runs before everything but the request log: probes, tokens and body parsing included, so what it does (the
@@ -48,12 +48,16 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-const levelFor = (quiet: Set<string>) => (req: IncomingMessage, res: ServerResponse, err?: Error) =>
+/** An exact path, or a prefix when the entry ends in `*` (`/job/*`). */
+const isQuiet = (quiet: readonly string[], path: string) =>
+  quiet.some((q) => (q.endsWith('*') ? path.startsWith(q.slice(0, -1)) : path === q));
+
+const levelFor = (quiet: readonly string[]) => (req: IncomingMessage, res: ServerResponse, err?: Error) =>
   err || res.statusCode >= 500
     ? 'error'
     : res.statusCode >= 400
       ? 'warn'
-      : quiet.has((req.url ?? '').split('?')[0] ?? '')
+      : isQuiet(quiet, (req.url ?? '').split('?')[0] ?? '')
         ? 'debug'
         : 'info';
 
@@ -84,7 +88,7 @@ export function createApp({
     pinoHttp({
       logger,
       genReqId: requestId,
-      customLogLevel: levelFor(new Set(quietPaths)),
+      customLogLevel: levelFor(quietPaths),
       autoLogging: { ignore: isProbe },
       // One short line per request; `caller` is the app-id Dapr stamps on service invocations (absent for direct calls).
       serializers: {

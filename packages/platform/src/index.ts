@@ -28,24 +28,34 @@ export {
 export {
   BindingError,
   InvokeError,
+  JobError,
   PublishError,
   StateConflictError,
   type BindingInvoker,
+  type ComponentInfo,
   type DaprPorts,
   type EventPublisher,
   type HttpMethod,
   type InvokeRequest,
   type InvokeResponse,
+  type JobFailurePolicy,
+  type JobScheduler,
+  type JobSpec,
+  type LockStore,
   type PublishOptions,
   type SaveOptions,
   type SecretReader,
   type ServiceInvoker,
   type SidecarHealth,
+  type SidecarMetadata,
   type StateEntry,
   type StateStore,
+  type UnlockStatus,
 } from './dapr/ports.ts';
 export { casUpdate, createIfAbsent, type CasOptions, type Change } from './dapr/state-cas.ts';
 export { every, type Periodic } from './periodic.ts';
+export { Jobs, type KeyedJobOptions, type KeyedJobs } from './jobs.ts';
+export { KeyedLock, KeyedMutex, stateLeaseLocks, type KeyedLockOptions, type KeyedRunner } from './locks.ts';
 export {
   Subscriptions,
   type DeadLetterEvent,

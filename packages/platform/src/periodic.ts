@@ -8,8 +8,9 @@ export interface Periodic {
 }
 
 /**
- * Background work (outbox relays, expiry and progress sweeps): `task` every `intervalMs`, never two runs at
- * once, a failed run logged and retried at the next tick, the timer never keeping the process alive.
+ * Per-PROCESS background work (e.g. a replica refreshing its own in-memory caches): `task` every `intervalMs`, never
+ * two runs at once, a failed run logged and retried at the next tick, the timer never keeping the process alive.
+ * Work that must happen once per app-id (outbox relays, sweeps, rollups) is a Dapr job instead: `Jobs` (jobs.ts).
  */
 export function every(
   name: string,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createApp, finalizeApp } from './app.ts';
 import { ConfigError, loadConfig, type BaseConfig, type Config, type ConfigShape } from './config.ts';
 import type { DaprPorts } from './dapr/ports.ts';
+import { Jobs } from './jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { connectMongo, type Mongo } from './mongo.ts';
 import { clientErrorHandler } from './problem.ts';
@@ -58,6 +59,11 @@ export interface Service<C, M> {
   edge: Router;
   dapr: DaprPorts;
   mongo: M;
+  /**
+   * App-wide background work on Dapr Jobs (once per app-id, not per process): declare with `jobs.every(...)` /
+   * `jobs.keyed(...)`; start() registers the recurring ones after listening, and /readyz waits for that.
+   */
+  jobs: Jobs;
   addReadinessCheck(name: string, check: ReadinessCheck): void;
   /** Hooks run in reverse order of registration after the server has drained. */
   onShutdown(hook: ShutdownHook): void;
@@ -134,6 +140,7 @@ async function assemble<C extends BaseConfig, M>(
     mongo = connected;
   }
   const edge = Router();
+  const jobs = new Jobs(dapr.jobs, logger, { maxRetryDelayMs: 2_000 });
   const app = createApp({
     edge,
     config,
@@ -141,8 +148,10 @@ async function assemble<C extends BaseConfig, M>(
     readiness,
     jsonLimit: options.jsonLimit ?? '100kb',
     livenessAwaitsReadiness: options.livenessAwaitsReadiness ?? false,
-    quietPaths: options.quietPaths ?? [],
+    // A recurring job triggers every second or so: one info line each would drown the log.
+    quietPaths: [...(options.quietPaths ?? []), '/job/*'],
   });
+  app.use(jobs.router());
   return {
     config,
     logger,
@@ -150,6 +159,7 @@ async function assemble<C extends BaseConfig, M>(
     edge,
     dapr,
     mongo: mongo as M,
+    jobs,
     addReadinessCheck: (name, check) => void readiness.add(name, check),
     onShutdown: (hook) => void hooks.push(hook),
     async start() {
@@ -176,6 +186,11 @@ async function assemble<C extends BaseConfig, M>(
       const { address, port } = server.address() as AddressInfo;
       const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
       logger.info({ url }, `${config.APP_ID} listening on ${url}`);
+      // After listening: the sidecar delivers triggers only to an app that answers. Not awaited: it retries until the
+      // sidecar and the scheduler answer, and /readyz reports it meanwhile.
+      if (jobs.recurring.length > 0) readiness.add('jobs', async () => jobs.registered);
+      hooks.push(() => jobs.stop());
+      void jobs.start();
       const stop = gracefulStop({ server, readiness, hooks, logger, drainTimeoutMs: options.drainTimeoutMs ?? 10_000 });
       if (options.handleSignals ?? true) exitOnSignals(stop, logger);
       return { server, url, stop };

@@ -8,7 +8,7 @@ import {
   type TopProducts,
   type TopProductsQuery,
 } from '@globalmart/contracts';
-import type { Logger } from '@globalmart/platform';
+import { KeyedMutex, type KeyedRunner, type Logger } from '@globalmart/platform';
 import type { AnalyticsRepository } from './analytics.repository.ts';
 import { applyToBucket, applyToOrder, bucketsOf, emptyBucket, mergeProducts, toFact, type Bucket, type Fact } from './analytics.rules.ts';
 import { bucketId, bucketWindow, ratio, reportRange, toMajor, type Granularity } from './buckets.ts';
@@ -21,6 +21,11 @@ export interface AnalyticsDeps {
   currency: string;
   /** The rollup leaves pending markers younger than this to the delivery that is applying them. */
   pendingGraceMs: number;
+  /**
+   * Held around each read-modify-write of one document (a bucket or an order view), keyed by its id: the kit's
+   * KeyedLock (Dapr lock store) makes that one writer across replicas. Default: this process only (unit tests).
+   */
+  lock?: KeyedRunner;
   now?: () => Date;
 }
 
@@ -58,8 +63,9 @@ export type AnalyticsService = ReturnType<typeof analyticsService>;
  *    its hour and day buckets (`buckets`, _id = `hour:<iso>` / `day:<iso>`); a ProductViewed to its hour and day.
  *    Each is a read-modify-write of one document by _id (read, apply, replaceOne upsert), serialised per document in
  *    this process by the keyed serializer, which also coalesces: facts queued for a document while it is being
- *    written are applied together in the next single read and write. ASSUMPTION: one analytics replica (Helm:
- *    replicas: 1, "the slow module"); two processes would race their read-modify-writes and lose increments;
+ *    written are applied together in the next single read and write; across replicas each read-modify-write holds
+ *    the document's lease on the Dapr lock store (deps.lock), so two replicas never interleave theirs and lose
+ *    increments (FerretDB has no atomic update to fall back on);
  * 4. set the fact's applied_at and delete its marker (both by _id).
  *
  * Idempotency: applying a fact to a document is idempotent by itself: the document keeps the ids of the newest facts
@@ -76,7 +82,7 @@ export type AnalyticsService = ReturnType<typeof analyticsService>;
  * marker is there; the redelivery or the rollup applies it again and each document skips what it has. Between
  * applied_at and the marker's delete: the rollup just clears the marker.
  *
- * The rollup (the Dapr cron binding `analytics-rollup`, every 5 s, plus a fallback timer and a run at startup) is
+ * The rollup (the Dapr job `analytics-rollup`, every 5 s in one replica, plus a run at each replica's startup) is
  * housekeeping only: it scans the small `pending` collection and finishes what is older than the grace period.
  * Reports read bucket ranges and scan `orders` for orders_by_status (admin-only; one document per order).
  */
@@ -84,6 +90,7 @@ export function analyticsService(deps: AnalyticsDeps) {
   const { repo, logger, currency } = deps;
   const now = deps.now ?? (() => new Date());
   const serial = keyedSerializer();
+  const lock = deps.lock ?? new KeyedMutex();
 
   interface Entry {
     fact: Fact;
@@ -92,19 +99,22 @@ export function analyticsService(deps: AnalyticsDeps) {
   const queues = new Map<string, Entry[]>();
   /**
    * Applies a fact to the document `key` with the facts queued for it meanwhile: the serializer runs one write per
-   * key at a time, and callers that arrive while a run is queued share it; the run takes the whole queue when it
-   * starts (synchronously), so every caller's fact is in the run it awaits.
+   * key at a time, and callers that arrive while a run is queued share it; the run takes the whole queue once it holds
+   * the document's lock, so every caller's fact is in the run it awaits or in an earlier one that finished first.
    */
   async function applyTo(key: string, fact: Fact, write: (batch: Entry[]) => Promise<void>): Promise<Entry> {
     const entry: Entry = { fact };
     const queue = queues.get(key);
     if (queue) queue.push(entry);
     else queues.set(key, [entry]);
-    await serial.run(key, async () => {
-      const batch = queues.get(key) ?? [];
-      queues.delete(key);
-      if (batch.length > 0) await write(batch);
-    });
+    await serial.run(key, () =>
+      lock.run(key, async () => {
+        // Taken once the lease is held: facts queued while waiting for it ride along (their own run finds none).
+        const batch = queues.get(key) ?? [];
+        queues.delete(key);
+        if (batch.length > 0) await write(batch);
+      }),
+    );
     return entry;
   }
 

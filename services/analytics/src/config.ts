@@ -6,8 +6,8 @@ const ms = (min: number, fallback: number) => z.coerce.number().int().min(min).m
 export const analyticsConfig = {
   /** The one currency the reports are in; orders in another currency are left out of sales figures (and logged). */
   ANALYTICS_CURRENCY: Currency.default('USD'),
-  /** The rollup's own timer, in case the cron binding (components/analytics-rollup.yaml) is not deployed. */
-  ANALYTICS_ROLLUP_FALLBACK_MS: ms(1000, 60_000),
+  /** How often the rollup runs: the Dapr job `analytics-rollup`, in one replica per run. */
+  ANALYTICS_ROLLUP_INTERVAL_MS: ms(100, 5_000),
   /**
    * The rollup finishes pending facts (stored, not yet applied everywhere) older than this: younger ones belong to
    * the delivery applying them right now (it takes milliseconds; a failed one is retried by Dapr as well).

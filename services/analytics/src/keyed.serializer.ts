@@ -1,7 +1,8 @@
 /**
  * Runs read-modify-writes one at a time per key (a bucket or an order) within this process, and coalesces: while one
  * runs, every caller for the same key shares the single run queued behind it, which starts after they queued their
- * facts and so includes them. A burst of N events for one hour costs at most two writes in sequence.
+ * facts and so includes them. A burst of N events for one hour costs at most two writes in sequence. Within one
+ * process only: analytics.service.ts runs each task under the document's Dapr lock too, for other replicas.
  */
 export interface KeyedSerializer {
   run(key: string, task: () => Promise<void>): Promise<void>;

@@ -1,8 +1,9 @@
 import { eventCatalog, Funnel, SalesReport, TopProducts } from '@globalmart/contracts';
-import { createApp, createLogger, every, finalizeApp, loadConfig } from '@globalmart/platform';
+import { Jobs, createApp, createLogger, finalizeApp, loadConfig } from '@globalmart/platform';
+import { MemoryJobScheduler } from '@globalmart/platform/testing';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { analyticsEventRoutes, fallbackId } from '../src/analytics.events.routes.ts';
+import { ROLLUP_JOB, analyticsEventRoutes, fallbackId } from '../src/analytics.events.routes.ts';
 import { toFact } from '../src/analytics.rules.ts';
 import { analyticsService } from '../src/analytics.service.ts';
 import { reportsRoutes } from '../src/reports.routes.ts';
@@ -21,9 +22,13 @@ beforeEach(() => {
   repo = memoryAnalyticsRepository();
   rollups = 0;
   const analytics = analyticsService({ repo, logger, currency: 'USD', pendingGraceMs: 0 });
-  const rollup = every('test rollup', 3_600_000, async () => void ((rollups += 1), await analytics.rollup()), logger);
+  const jobs = new Jobs(new MemoryJobScheduler(), logger).every(
+    ROLLUP_JOB,
+    5_000,
+    async () => void ((rollups += 1), await analytics.rollup()),
+  );
   app = createApp({ config: {}, logger });
-  app.use(analyticsEventRoutes(analytics, rollup, logger), reportsRoutes(analytics));
+  app.use(jobs.router(), analyticsEventRoutes(analytics, logger), reportsRoutes(analytics));
   finalizeApp(app, logger);
 });
 
@@ -82,9 +87,8 @@ describe('subscriptions', () => {
   });
 });
 
-describe('cron binding', () => {
-  it('answers OPTIONS (daprd checks the app takes the binding) and runs a rollup per POST, which applies pending facts', async () => {
-    await request(app).options('/analytics-rollup').expect(200);
+describe('rollup job', () => {
+  it('runs a rollup per trigger of the Dapr job (POST /job/analytics-rollup), which applies pending facts', async () => {
     const at = new Date().toISOString(); // both views in one hour
     await deliver('/events/product-viewed', viewed(1, at)).expect(200);
     // Applied before the delivery was acknowledged: nothing left pending.
@@ -97,7 +101,7 @@ describe('cron binding', () => {
     const e = viewed(1, at);
     await repo.markPending({ _id: e.id, at: new Date() });
     await repo.insertFact(toFact(e.type, e.id, e.data, new Date()));
-    await request(app).post('/analytics-rollup').expect(200);
+    await request(app).post(`/job/${ROLLUP_JOB}`).set('content-type', 'application/json').send('{}').expect(200);
     expect(rollups).toBe(1);
     expect([...repo.bucketDocs.values()].map((b) => b.product_views)).toEqual([2, 2]);
     expect(repo.pendingDocs.size).toBe(0);

@@ -1,5 +1,5 @@
 // identity: sign-up, login (scrypt), PII encrypted at rest, EdDSA access tokens and their JWKS.
-import { createService, every } from '@globalmart/platform';
+import { createService } from '@globalmart/platform';
 import { identityConfig } from './config.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { createIdentityService } from './identity.service.ts';
@@ -23,8 +23,8 @@ svc.logger.info(
 const users = mongoUserRepository(userModel(svc.mongo.connection), createPiiProtector(encryptionKey, blindIndexKey));
 await users.init();
 const outbox = registrationOutbox(users, svc.dapr.publisher, svc.logger);
-const sweep = every('registration outbox', svc.config.IDENTITY_OUTBOX_INTERVAL_MS, () => outbox.sweep(), svc.logger);
-svc.onShutdown(() => sweep.stop());
+// A Dapr job: each sweep runs in one replica of identity, not in every process.
+svc.jobs.every('identity-registration-outbox', svc.config.IDENTITY_OUTBOX_INTERVAL_MS, () => outbox.sweep());
 
 const hashing = { concurrency: svc.config.IDENTITY_HASH_CONCURRENCY, queue: svc.config.IDENTITY_HASH_QUEUE };
 svc.app.use(identityRoutes(createIdentityService({ users, issuer, outbox, logger: svc.logger, hashing }), issuer));

@@ -13,8 +13,9 @@ export interface RegistrationOutbox {
 
 /**
  * The user document carries `registered_event_pending` until CustomerRegistered is out: a crash or a broker
- * outage between the insert and the publish delays the event, never loses it. A sweep racing publishNow may
- * publish twice; the fixed event id (`${user_id}:registered`) lets consumers drop the duplicate.
+ * outage between the insert and the publish delays the event, never loses it. The sweep is the Dapr job
+ * `identity-registration-outbox` (main.ts), so one replica sweeps at a time. A sweep racing publishNow (in any replica)
+ * may publish twice; the fixed event id (`${user_id}:registered`) lets consumers drop the duplicate.
  */
 export function registrationOutbox(
   users: UserRepository,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const inventoryConfig = {
   /** `demo` gives each demo-catalog product stock where it has none (in the background, once catalog answers). */
   INVENTORY_SEED: z.enum(['demo', 'none']).default('none'),
-  /** How often reservations past their expiry are released. */
+  /** How often reservations past their expiry are released (the Dapr job `inventory-reservation-expiry`). */
   INVENTORY_SWEEP_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
   /** How long a reservation holds its units when the request gives no ttl_seconds (15 minutes). */
   INVENTORY_RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),

@@ -11,7 +11,8 @@ export interface SweepResult {
 /**
  * One pass over the index entries that are due: expire reservations past `expires_at` that were never committed,
  * re-apply the stock steps of final ones once (heals a crash between a status change and its stock steps), and
- * drop them from the index. Every step is idempotent, so two replicas sweeping at once do no harm.
+ * drop them from the index. Runs as the Dapr job `inventory-reservation-expiry` (main.ts), one replica per run; every
+ * step is a CAS on the state store and idempotent anyway, so a run overlapping a request in another replica is safe.
  */
 export async function sweepOnce(
   deps: { store: StateStore; index: ReservationIndex; reservations: ReservationService; logger: Logger },

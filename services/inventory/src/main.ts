@@ -1,6 +1,6 @@
 // inventory: stock per product and reservations per order in the Dapr state store (etag CAS; never oversells).
 import { inventoryErrorCodes } from '@globalmart/contracts';
-import { createService, every } from '@globalmart/platform';
+import { createService } from '@globalmart/platform';
 import { inventoryConfig } from './config.ts';
 import { startDemoSeed } from './demo.seed.ts';
 import { sweepOnce } from './expiry.sweep.ts';
@@ -30,16 +30,11 @@ const reservations = reservationService({
   logger: svc.logger,
 });
 
+// A Dapr job: each sweep runs in one replica of inventory (any replica, another one if it dies), not in every process.
+svc.jobs.every('inventory-reservation-expiry', sweepMs, async () => {
+  const { expired, settled } = await sweepOnce({ store, index, reservations, logger: svc.logger });
+  if (expired > 0) svc.logger.info({ expired, settled }, `released ${expired} expired reservation(s)`);
+});
 svc.app.use(stockRoutes(stock, events), reservationRoutes(reservations), inventoryEventRoutes(reservations, svc.logger));
 await svc.start();
-const sweep = every(
-  'reservation expiry sweep',
-  sweepMs,
-  async () => {
-    const { expired, settled } = await sweepOnce({ store, index, reservations, logger: svc.logger });
-    if (expired > 0) svc.logger.info({ expired, settled }, `released ${expired} expired reservation(s)`);
-  },
-  svc.logger,
-);
-svc.onShutdown(() => sweep.stop());
 if (svc.config.INVENTORY_SEED === 'demo') svc.onShutdown(startDemoSeed({ invoker: svc.dapr.invoker, stock, logger: svc.logger }));

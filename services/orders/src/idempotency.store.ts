@@ -1,6 +1,36 @@
 import { createHash } from 'node:crypto';
-import { StateConflictError, createIfAbsent, type StateStore } from '@globalmart/platform';
+import { StateConflictError, createIfAbsent, type SidecarMetadata, type StateStore } from '@globalmart/platform';
 import type { Order } from './order.types.ts';
+
+/**
+ * State store types on which the claim (a first-write save at etag "0") is an atomic insert-if-absent. state.redis:
+ * the etag check and the write are one Lua script (components-contrib 1.18 state/redis `setDefaultQuery`): a missing
+ * key takes etag "0", a key saved under first-write concurrency (every claim is) refuses it; racing checkouts with one
+ * key are tested on it (tests/system/orders.test.ts). Not PostgreSQL and the like: they refuse any etag on a missing
+ * key, and createIfAbsent then falls back to a plain save, last write wins. Add a type only with a test that races
+ * claims on a real store of that type.
+ */
+export const ATOMIC_CLAIM_STORES: readonly string[] = ['state.redis'];
+
+/** Thrown at startup when the state store is not one where claims are atomic. */
+export class UnsafeIdempotencyStoreError extends Error {
+  constructor(storeName: string, type: string | undefined) {
+    super(
+      type === undefined
+        ? `the sidecar has no state store named "${storeName}": orders keeps its Idempotency-Key claims there`
+        : `the state store "${storeName}" is ${type}, where an Idempotency-Key claim is not atomic (two racing checkouts ` +
+            `could both win); orders runs only on ${ATOMIC_CLAIM_STORES.join(', ')}`,
+    );
+    this.name = 'UnsafeIdempotencyStoreError';
+  }
+}
+
+/** Asks the sidecar which component `storeName` is, and refuses (throws) unless claims are atomic on its type. */
+export async function assertAtomicClaims(metadata: SidecarMetadata, storeName: string): Promise<string> {
+  const component = (await metadata.components()).find((c) => c.name === storeName);
+  if (!component || !ATOMIC_CLAIM_STORES.includes(component.type)) throw new UnsafeIdempotencyStoreError(storeName, component?.type);
+  return component.type;
+}
 
 interface IdempotencyRecord {
   order: Order;

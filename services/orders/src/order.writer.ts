@@ -1,6 +1,5 @@
 import type { OrderStatus } from '@globalmart/contracts';
-import type { EventPublisher, Logger } from '@globalmart/platform';
-import { KeyedMutex } from './keyed-mutex.ts';
+import { KeyedMutex, type EventPublisher, type KeyedRunner, type Logger } from '@globalmart/platform';
 import { orderCancelledEntry, orderConfirmedEntry, orderDeliveredEntry, orderShippedEntry, type ShipmentFacts } from './order.events.ts';
 import type { OrderRepository } from './order.repository.ts';
 import { applyTransition, decideTransition } from './order.state.ts';
@@ -34,7 +33,12 @@ function entriesFor(order: Order, to: OrderStatus, detail: TransitionDetail, at:
 }
 
 /**
- * The one writer of order documents in this process. A status change and the events announcing it are one
+ * The one writer of order documents, across every replica: each write (create, transition, outbox flush, which the
+ * relay's republish goes through) runs under `lock`, keyed by order id. In production that is the kit's KeyedLock (an
+ * in-process queue per order, then a lease on the Dapr lock store), because the document store is FerretDB, which
+ * applies each update as an unisolated read-modify-write: two replicas writing one order at once could lose a write,
+ * and optimistic concurrency does not hold there (docs/adr/0001). Unit tests may leave the default, one process only.
+ * A status change and the events announcing it are one
  * document write (the outbox is embedded). Just before it, the outbox cursor records the new entries as pending;
  * right after it, the same writer publishes them through Dapr and clears the cursor. If it crashes or the broker is
  * down in between, the cursor stays and the outbox relay publishes the entries later, with the same CloudEvent ids.
@@ -44,13 +48,20 @@ export class OrderWriter {
   readonly #publisher: EventPublisher;
   readonly #logger: Logger;
   readonly #now: () => string;
-  readonly #locks = new KeyedMutex();
+  readonly #locks: KeyedRunner;
 
-  constructor(repo: OrderRepository, publisher: EventPublisher, logger: Logger, now: () => string = () => new Date().toISOString()) {
+  constructor(
+    repo: OrderRepository,
+    publisher: EventPublisher,
+    logger: Logger,
+    now: () => string = () => new Date().toISOString(),
+    lock: KeyedRunner = new KeyedMutex(),
+  ) {
     this.#repo = repo;
     this.#publisher = publisher;
     this.#logger = logger;
     this.#now = now;
+    this.#locks = lock;
   }
 
   /** Stores a new order with its OrderPlaced entry pending; false when it exists already. flush() publishes. */

@@ -13,9 +13,10 @@ export interface OutboxRelayOptions {
 
 /**
  * One relay pass: publishes the outbox entries a writer left pending (it crashed between its document write and
- * its publish, or the broker was down) and clears their cursor. Runs at start and on an interval (see main.ts), so
- * "saved but never published" heals by itself; consumers dedupe the republished events on their CloudEvent id.
- * It reads only the outbox cursors (a handful of records), never the orders collection, and doubles as the
+ * its publish, or the broker was down) and clears their cursor. Runs as the Dapr job `orders-outbox-relay` (main.ts):
+ * each tick in ONE replica of orders, another one if that replica dies, so "saved but never published" heals by itself;
+ * every flush holds the order's lock, so a relay and a writer in another replica never publish one order at once.
+ * Consumers dedupe the republished events on their CloudEvent id. It reads only the outbox cursors (a handful of records), never the orders collection, and doubles as the
  * safety net for sagas the API accepted but did not get to start.
  */
 export function outboxRelay(

@@ -7,6 +7,6 @@ export const shippingConfig = {
   SHIPPING_SHIP_DELAY_MS: ms(5000),
   /** shipped → delivered this long after pick-up. */
   SHIPPING_DELIVER_DELAY_MS: ms(10_000),
-  /** How often the progress sweep looks for shipments whose next step is due. */
-  SHIPPING_SWEEP_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
+  /** The lease on a shipment's lock: a replica that dies holding it blocks that shipment this long at most. */
+  SHIPPING_LOCK_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
 };

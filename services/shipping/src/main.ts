@@ -1,7 +1,7 @@
-// shipping: shipments in MongoDB (FerretDB locally), a carrier behind its port, simulated progress by a sweep.
-import { createService, every } from '@globalmart/platform';
+// shipping: shipments in MongoDB (FerretDB locally), a carrier behind its port, simulated progress by Dapr jobs.
+import { KeyedLock, createService, stateLeaseLocks } from '@globalmart/platform';
 import { shippingConfig } from './config.ts';
-import { progressSweep } from './progress.sweep.ts';
+import { shipmentProgress } from './shipment.progress.ts';
 import { shipmentModel } from './shipment.model.ts';
 import { mongoShipmentRepository } from './shipment.repository.ts';
 import { shipmentService } from './shipment.service.ts';
@@ -10,13 +10,19 @@ import { simulatedCarrier } from './simulated.carrier.ts';
 
 const svc = await createService({ configShape: shippingConfig, mongo: true });
 const model = shipmentModel(svc.mongo.connection);
-await model.init(); // the due_at index before the first sweep
+await model.init();
 const repo = mongoShipmentRepository(model);
 const delays = { shipMs: svc.config.SHIPPING_SHIP_DELAY_MS, deliverMs: svc.config.SHIPPING_DELIVER_DELAY_MS };
+// One writer per shipment across replicas (lockstore, lock.redis): booking, cancelling and each progress step.
+const lock = new KeyedLock(stateLeaseLocks(svc.dapr.state('lockstore')), {
+  leaseSeconds: svc.config.SHIPPING_LOCK_LEASE_SECONDS,
+  busyCode: 'SHIPPING.BUSY',
+  prefix: 'shipment-',
+  logger: svc.logger,
+});
+// Each shipment's next step is a one-shot Dapr job `shipment-<order_id>-<step>`, delivered to one replica when due;
+// a trigger that throws (an event not published yet, a step early) is triggered again every second until it succeeds.
+const progress = shipmentProgress({ repo, publisher: svc.dapr.publisher, delays, logger: svc.logger, lock, jobs: svc.jobs });
 
-svc.app.use(shipmentsRoutes(shipmentService({ repo, carrier: simulatedCarrier(), delays, logger: svc.logger })));
+svc.app.use(shipmentsRoutes(shipmentService({ repo, carrier: simulatedCarrier(), delays, logger: svc.logger, lock, progress })));
 await svc.start();
-
-const progress = progressSweep({ repo, publisher: svc.dapr.publisher, delays, logger: svc.logger });
-const sweep = every('shipment progress sweep', svc.config.SHIPPING_SWEEP_MS, () => progress.runOnce(), svc.logger);
-svc.onShutdown(() => sweep.stop());

@@ -31,8 +31,8 @@ const shipmentSchema = new Schema<ShipmentDoc>(
     items: { type: [{ _id: false, product_id: String, quantity: Number }], default: [] },
     events: { type: [{ _id: false, status: String, at: String, description: String }], default: [] },
     next_step_at: { type: Date, default: null },
-    // The sweep's query: everything whose next step or unpublished event is due.
-    due_at: { type: Date, default: null, index: true },
+    // When the next step or an unpublished event is due (its Dapr job carries the time; nothing queries this field).
+    due_at: { type: Date, default: null },
     outbox: { type: [String], default: [] },
     version: { type: Number, required: true },
   },

@@ -2,15 +2,13 @@ import type { Model } from 'mongoose';
 import type { ShipmentDoc } from './shipment.model.ts';
 import type { ShipmentRecord } from './shipment.rules.ts';
 
-/** The storage port the service and the sweep use. */
+/** The storage port the service and the progress jobs use: by _id only (the order id), never a scan. */
 export interface ShipmentRepository {
   findByOrder(orderId: string): Promise<ShipmentRecord | undefined>;
   /** Inserts; if the order already has a shipment (a repeat, or a racing twin), returns that one with created false. */
   insert(record: ShipmentRecord): Promise<{ record: ShipmentRecord; created: boolean }>;
   /** Writes `next` only while the stored version is still `expected`; undefined when another writer came first. */
   replace(next: ShipmentRecord, expected: number): Promise<ShipmentRecord | undefined>;
-  /** Shipments whose step or outbox is due, oldest first. */
-  due(now: Date, limit: number): Promise<ShipmentRecord[]>;
 }
 
 export function toRecord(d: ShipmentDoc): ShipmentRecord {
@@ -35,8 +33,9 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
 
 /**
  * MongoDB-wire adapter. The version check is a conditional update: on MongoDB it is atomic; on FerretDB it is not
- * (docs/adr/0001), which is why each shipment has one writer at a time (one sweeper per process, cancels only before
- * pick-up) and every event it leads to carries a fixed id that consumers dedupe on.
+ * (docs/adr/0001), which is why each shipment has one writer at a time across replicas (every write holds the
+ * shipment's Dapr lock: shipment.service.ts, shipment.progress.ts) and every event it leads to carries a fixed id that
+ * consumers dedupe on.
  */
 export function mongoShipmentRepository(model: Model<ShipmentDoc>): ShipmentRepository {
   return {
@@ -60,14 +59,6 @@ export function mongoShipmentRepository(model: Model<ShipmentDoc>): ShipmentRepo
       const { order_id, ...fields } = next;
       const doc = await model.findOneAndUpdate({ _id: order_id, version: expected }, { $set: fields }, { new: true }).lean<ShipmentDoc>();
       return doc ? toRecord(doc) : undefined;
-    },
-    async due(now, limit) {
-      const docs = await model
-        .find({ due_at: { $ne: null, $lte: now } })
-        .sort({ due_at: 1 })
-        .limit(limit)
-        .lean<ShipmentDoc[]>();
-      return docs.map(toRecord);
     },
   };
 }

@@ -23,12 +23,5 @@ export function memoryShipmentRepository(): ShipmentRepository & { all: Map<stri
       all.set(next.order_id, copy(next));
       return copy(next);
     },
-    async due(now, limit) {
-      return [...all.values()]
-        .filter((r) => r.due_at !== null && r.due_at.getTime() <= now.getTime())
-        .sort((a, b) => a.due_at!.getTime() - b.due_at!.getTime())
-        .slice(0, limit)
-        .map(copy);
-    },
   };
 }

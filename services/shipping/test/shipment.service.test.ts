@@ -1,5 +1,5 @@
 import type { ShipmentCreateRequest } from '@globalmart/contracts';
-import { AppError, createLogger, loadConfig } from '@globalmart/platform';
+import { AppError, KeyedMutex, createLogger, loadConfig, type KeyedRunner } from '@globalmart/platform';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Carrier } from '../src/carrier.port.ts';
 import { shipmentService } from '../src/shipment.service.ts';
@@ -18,6 +18,7 @@ let repo: ReturnType<typeof memoryShipmentRepository>;
 let bookings: number;
 let cancels: string[];
 let service: ReturnType<typeof shipmentService>;
+let build: (lock: KeyedRunner) => ReturnType<typeof shipmentService>;
 beforeEach(() => {
   repo = memoryShipmentRepository();
   bookings = 0;
@@ -27,7 +28,9 @@ beforeEach(() => {
     book: (r) => (bookings++, sim.book(r)),
     cancel: async (t) => void cancels.push(t),
   };
-  service = shipmentService({ repo, carrier, delays: { shipMs: 5000, deliverMs: 10_000 }, logger });
+  const progress = { scheduleNext: async () => undefined };
+  build = (lock) => shipmentService({ repo, carrier, delays: { shipMs: 5000, deliverMs: 10_000 }, logger, lock, progress });
+  service = build(new KeyedMutex());
 });
 
 describe('shipment service', () => {
@@ -64,8 +67,17 @@ describe('shipment service', () => {
     await expect(service.get('ord_x')).rejects.toMatchObject({ status: 404, code: 'SHIPPING.NOT_FOUND' });
   });
 
-  it('gives back the surplus label when a twin request won the insert', async () => {
+  it('twin requests under the shipment lock book once', async () => {
     const [a, b] = await Promise.all([service.create(req), service.create(req)]);
+    expect(a.shipment).toEqual(b.shipment);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(bookings).toBe(1);
+    expect(cancels).toHaveLength(0);
+  });
+
+  it('gives back the surplus label when a twin request won the insert (no lock held, e.g. a lease that ran out)', async () => {
+    const unlocked = build({ run: (_key, task) => task() });
+    const [a, b] = await Promise.all([unlocked.create(req), unlocked.create(req)]);
     expect(a.shipment).toEqual(b.shipment);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(bookings).toBe(2);

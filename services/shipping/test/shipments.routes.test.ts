@@ -1,4 +1,4 @@
-import { createApp, createLogger, finalizeApp, loadConfig } from '@globalmart/platform';
+import { KeyedMutex, createApp, createLogger, finalizeApp, loadConfig } from '@globalmart/platform';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { shipmentService } from '../src/shipment.service.ts';
@@ -15,7 +15,14 @@ beforeEach(() => {
   app = createApp({ config: {}, logger });
   app.use(
     shipmentsRoutes(
-      shipmentService({ repo: memoryShipmentRepository(), carrier: simulatedCarrier(), delays: { shipMs: 1, deliverMs: 1 }, logger }),
+      shipmentService({
+        repo: memoryShipmentRepository(),
+        carrier: simulatedCarrier(),
+        delays: { shipMs: 1, deliverMs: 1 },
+        logger,
+        lock: new KeyedMutex(),
+        progress: { scheduleNext: async () => undefined },
+      }),
     ),
   );
   finalizeApp(app, logger);

@@ -11,17 +11,24 @@ import type { Logger } from '../logger.ts';
 import { DaprHttpInvoker } from './dapr.invoker.ts';
 import {
   BindingError,
+  JobError,
   PublishError,
   StateConflictError,
   type BindingInvoker,
+  type ComponentInfo,
   type DaprPorts,
   type EventPublisher,
+  type JobScheduler,
+  type JobSpec,
+  type LockStore,
   type PublishOptions,
   type SaveOptions,
   type SecretReader,
   type SidecarHealth,
+  type SidecarMetadata,
   type StateEntry,
   type StateStore,
+  type UnlockStatus,
 } from './ports.ts';
 
 type SidecarConfig = Pick<BaseConfig, 'DAPR_HOST' | 'DAPR_HTTP_PORT' | 'DAPR_API_TOKEN'>;
@@ -174,6 +181,109 @@ export class DaprSidecarHealth implements SidecarHealth {
 }
 
 /**
+ * Dapr's Jobs API over fetch (@dapr/dapr 3.18 has no jobs client). The sidecar hands the job to the Scheduler and
+ * waits for it (up to 30 s while the Scheduler is unreachable), so a 2xx means the job is stored.
+ */
+export class DaprJobScheduler implements JobScheduler {
+  readonly #base: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  constructor(sidecar: SidecarConfig, timeoutMs = 35_000) {
+    this.#base = `http://${sidecar.DAPR_HOST}:${sidecar.DAPR_HTTP_PORT}/v1.0/jobs/`;
+    this.#headers = sidecar.DAPR_API_TOKEN ? { 'dapr-api-token': sidecar.DAPR_API_TOKEN } : {};
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async schedule(name: string, job: JobSpec): Promise<void> {
+    await this.#call('schedule', name, 'POST', JSON.stringify(job));
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.#call('delete', name, 'DELETE');
+  }
+
+  async #call(op: string, name: string, method: string, body?: string): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(this.#base + encodeURIComponent(name), {
+        method,
+        headers: { ...this.#headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (err) {
+      throw new JobError(name, op, 0, undefined, err);
+    }
+    const text = await res.text();
+    if (res.ok) return;
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new JobError(name, op, res.status, parsed);
+  }
+}
+
+/** Dapr's distributed lock API (v1.0-alpha1) through the SDK. */
+export class DaprLockStore implements LockStore {
+  readonly storeName: string;
+  readonly #client: DaprClient;
+  constructor(client: DaprClient, storeName: string) {
+    this.#client = client;
+    this.storeName = storeName;
+  }
+
+  async tryLock(resourceId: string, owner: string, expiryInSeconds: number): Promise<boolean> {
+    try {
+      const answer = await this.#client.lock.lock(this.storeName, resourceId, owner, expiryInSeconds);
+      return answer.success === true;
+    } catch (err) {
+      throw new Error(`lock ${this.storeName}/${resourceId} failed (status ${sdkErrorStatus(err)})`, { cause: err });
+    }
+  }
+
+  async unlock(resourceId: string, owner: string): Promise<UnlockStatus> {
+    // The SDK's LockStatus enum (0 success, 1 no such lock, 2 held by another owner, 3 internal error) is not exported.
+    let status: number;
+    try {
+      ({ status } = await this.#client.lock.unlock(this.storeName, resourceId, owner));
+    } catch (err) {
+      throw new Error(`unlock ${this.storeName}/${resourceId} failed (status ${sdkErrorStatus(err)})`, { cause: err });
+    }
+    switch (status) {
+      case 0:
+        return 'released';
+      case 1:
+        return 'missing';
+      case 2:
+        return 'not-owner';
+      default:
+        throw new Error(`unlock ${this.storeName}/${resourceId} failed: the lock store reported an internal error`);
+    }
+  }
+}
+
+/** The components the sidecar loaded (GET /v1.0/metadata through the SDK). */
+export class DaprSidecarMetadata implements SidecarMetadata {
+  readonly #client: DaprClient;
+  constructor(client: DaprClient) {
+    this.#client = client;
+  }
+
+  async components(): Promise<ComponentInfo[]> {
+    const answer = await this.#client.metadata.get();
+    return (answer.components ?? []).map((c) => ({
+      name: c.name,
+      type: c.type,
+      version: c.version ?? '',
+      capabilities: c.capabilities ?? [],
+    }));
+  }
+}
+
+/**
  * SDK log lines go through pino. Its "errors" are failures it also hands back to us (an etag conflict, say),
  * which the adapters throw and the caller handles or the error handler logs: here they are only debug noise.
  */
@@ -206,6 +316,7 @@ export function createDaprAdapters(config: SidecarConfig, logger: Logger): DaprA
   const sidecar = { host: config.DAPR_HOST, httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN };
   const invoker = new DaprHttpInvoker(sidecar);
   const stores = new Map<string, DaprStateStore>();
+  const lockStores = new Map<string, DaprLockStore>();
   return {
     client,
     invoker,
@@ -213,6 +324,13 @@ export function createDaprAdapters(config: SidecarConfig, logger: Logger): DaprA
     publisher: new DaprEventPublisher(client),
     secrets: new DaprSecretReader(client),
     health: new DaprSidecarHealth(config),
+    jobs: new DaprJobScheduler(config),
+    metadata: new DaprSidecarMetadata(client),
+    locks(storeName = 'lockstore') {
+      let store = lockStores.get(storeName);
+      if (!store) lockStores.set(storeName, (store = new DaprLockStore(client, storeName)));
+      return store;
+    },
     state(storeName = 'statestore') {
       let store = stores.get(storeName);
       if (!store) stores.set(storeName, (store = new DaprStateStore(client, storeName)));

@@ -5,18 +5,24 @@
 import {
   InvokeError,
   type BindingInvoker,
+  type ComponentInfo,
   type DaprPorts,
   type EventPublisher,
   type HttpMethod,
   type InvokeRequest,
   type InvokeResponse,
+  type JobScheduler,
+  type JobSpec,
+  type LockStore,
   type PublishOptions,
   type SaveOptions,
   type SecretReader,
   type ServiceInvoker,
   type SidecarHealth,
+  type SidecarMetadata,
   type StateEntry,
   type StateStore,
+  type UnlockStatus,
   StateConflictError,
 } from './ports.ts';
 
@@ -163,13 +169,99 @@ export class MemorySidecarHealth implements SidecarHealth {
   }
 }
 
+/** Records the jobs scheduled (the latest spec per name, as the Scheduler keeps it); a test triggers them itself. */
+export class MemoryJobScheduler implements JobScheduler {
+  readonly jobs = new Map<string, JobSpec>();
+  /** Every schedule call, in order (a job overwritten twice shows up twice). */
+  readonly scheduled: { name: string; job: JobSpec }[] = [];
+
+  async schedule(name: string, job: JobSpec): Promise<void> {
+    if (this.jobs.has(name) && !job.overwrite) throw new Error(`MemoryJobScheduler: job ${name} exists (no overwrite)`);
+    const copy = wire(job);
+    this.jobs.set(name, copy);
+    this.scheduled.push({ name, job: copy });
+  }
+
+  async delete(name: string): Promise<void> {
+    this.jobs.delete(name);
+  }
+}
+
+/**
+ * A lock store with leases, like lock.redis (SET NX with expiry; unlock only by the owner). Shared by every "replica"
+ * a test builds on it; `now` drives expiry; `failNext` makes the next calls throw (a store outage).
+ */
+export class MemoryLockStore implements LockStore {
+  readonly storeName: string;
+  failNext = 0;
+  /** tryLock calls, granted or not. */
+  attempts = 0;
+  #leases = new Map<string, { owner: string; expiresAt: number }>();
+  #now: () => number;
+
+  constructor(storeName = 'lockstore', now: () => number = Date.now) {
+    this.storeName = storeName;
+    this.#now = now;
+  }
+
+  #live(resourceId: string) {
+    const lease = this.#leases.get(resourceId);
+    if (lease && lease.expiresAt <= this.#now()) this.#leases.delete(resourceId);
+    return this.#leases.get(resourceId);
+  }
+
+  #maybeFail(op: string) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error(`MemoryLockStore: ${op} failed (injected)`);
+    }
+  }
+
+  async tryLock(resourceId: string, owner: string, expiryInSeconds: number): Promise<boolean> {
+    this.attempts++;
+    this.#maybeFail('tryLock');
+    if (this.#live(resourceId)) return false;
+    this.#leases.set(resourceId, { owner, expiresAt: this.#now() + expiryInSeconds * 1000 });
+    return true;
+  }
+
+  async unlock(resourceId: string, owner: string): Promise<UnlockStatus> {
+    this.#maybeFail('unlock');
+    const lease = this.#live(resourceId);
+    if (!lease) return 'missing';
+    if (lease.owner !== owner) return 'not-owner';
+    this.#leases.delete(resourceId);
+    return 'released';
+  }
+
+  /** Who holds `resourceId` now (undefined: nobody, or the lease expired). */
+  holder(resourceId: string): string | undefined {
+    return this.#live(resourceId)?.owner;
+  }
+}
+
+/** The components a fake sidecar reports: a Redis state store and lock store unless a test says otherwise. */
+export class MemorySidecarMetadata implements SidecarMetadata {
+  list: ComponentInfo[] = [
+    { name: 'statestore', type: 'state.redis', version: 'v1', capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'] },
+    { name: 'lockstore', type: 'lock.redis', version: 'v1', capabilities: [] },
+  ];
+
+  async components(): Promise<ComponentInfo[]> {
+    return wire(this.list);
+  }
+}
+
 export interface MemoryDapr extends DaprPorts {
   invoker: MemoryInvoker;
   publisher: MemoryPublisher;
   bindings: MemoryBindings;
   health: MemorySidecarHealth;
   secrets: MemorySecretReader;
+  jobs: MemoryJobScheduler;
+  metadata: MemorySidecarMetadata;
   state(storeName?: string): MemoryStateStore;
+  locks(storeName?: string): MemoryLockStore;
 }
 
 /** Secrets for unit tests: set them with `.values.set(name, value)`. */
@@ -185,12 +277,20 @@ export class MemorySecretReader implements SecretReader {
 /** A full set of fakes, shaped like createService's `dapr`: pass it as `createService({ dapr })` or to routes. */
 export function createMemoryDapr(now: () => number = Date.now): MemoryDapr {
   const stores = new Map<string, MemoryStateStore>();
+  const lockStores = new Map<string, MemoryLockStore>();
   return {
     invoker: new MemoryInvoker(),
     publisher: new MemoryPublisher(),
     bindings: new MemoryBindings(),
     secrets: new MemorySecretReader(),
     health: new MemorySidecarHealth(),
+    jobs: new MemoryJobScheduler(),
+    metadata: new MemorySidecarMetadata(),
+    locks(storeName = 'lockstore') {
+      let store = lockStores.get(storeName);
+      if (!store) lockStores.set(storeName, (store = new MemoryLockStore(storeName, now)));
+      return store;
+    },
     state(storeName = 'statestore') {
       let store = stores.get(storeName);
       if (!store) stores.set(storeName, (store = new MemoryStateStore(storeName, now)));

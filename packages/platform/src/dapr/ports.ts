@@ -145,6 +145,77 @@ export class BindingError extends Error {
   }
 }
 
+/** What the scheduler does when the app answers a trigger with anything but 2xx (404 counts as done). */
+export type JobFailurePolicy = { drop: Record<string, never> } | { constant: { interval: string; maxRetries?: number } };
+
+/** A Dapr job (POST /v1.0/jobs/<name>); at least one of `schedule` and `dueTime`. */
+export interface JobSpec {
+  /** Recurring: a cron expression or `@every <Go duration>` (`@every 1s`). */
+  schedule?: string;
+  /** The first (or, without `schedule`, only) trigger: an RFC 3339 time or a Go duration from now (`1.5s`). */
+  dueTime?: string;
+  repeats?: number;
+  ttl?: string;
+  /** Delivered back as the JSON body of POST /job/<name>. */
+  data?: unknown;
+  failurePolicy?: JobFailurePolicy;
+  /** Replace a job of that name (else scheduling an existing name fails). */
+  overwrite?: boolean;
+}
+
+/**
+ * Dapr's Jobs API. Jobs are stored by the Scheduler per namespace and app-id (so names never collide across apps),
+ * and each trigger is delivered to ONE replica of the app-id (its sidecar POSTs /job/<name>); if that replica is
+ * gone the Scheduler delivers to another.
+ */
+export interface JobScheduler {
+  schedule(name: string, job: JobSpec): Promise<void>;
+  /** Deleting a job that does not exist is not an error. */
+  delete(name: string): Promise<void>;
+}
+
+/** `status` is the sidecar's HTTP answer (0 when none came); `body` its parsed error. */
+export class JobError extends Error {
+  readonly job: string;
+  readonly status: number;
+  readonly body: unknown;
+  constructor(job: string, op: string, status: number, body: unknown, cause?: unknown) {
+    super(`job ${op} ${job} failed: ${status === 0 ? 'no answer' : `status ${status}`}`, { cause });
+    this.name = 'JobError';
+    this.job = job;
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** How an unlock ended: released, or the lease was already gone (expired), or someone else holds it now. */
+export type UnlockStatus = 'released' | 'missing' | 'not-owner';
+
+/**
+ * Dapr's distributed lock API (a `lock.*` component): a lease on `resourceId` held by `owner` for `expiryInSeconds`
+ * unless released first. Lock keys are prefixed with the app-id by Dapr, so apps never contend with each other.
+ */
+export interface LockStore {
+  readonly storeName: string;
+  /** true: the lease is ours; false: someone holds it. Throws when the store could not answer. */
+  tryLock(resourceId: string, owner: string, expiryInSeconds: number): Promise<boolean>;
+  unlock(resourceId: string, owner: string): Promise<UnlockStatus>;
+}
+
+/** A component the sidecar loaded, as its metadata API lists it. */
+export interface ComponentInfo {
+  name: string;
+  /** e.g. `state.redis`, `lock.redis`. */
+  type: string;
+  version: string;
+  capabilities: string[];
+}
+
+/** The sidecar's own description of itself (GET /v1.0/metadata). */
+export interface SidecarMetadata {
+  components(): Promise<ComponentInfo[]>;
+}
+
 /** Everything a service gets from the kit; createService builds the Dapr one, tests use createMemoryDapr(). */
 export interface DaprPorts {
   invoker: ServiceInvoker;
@@ -153,4 +224,7 @@ export interface DaprPorts {
   state(storeName?: string): StateStore;
   secrets: SecretReader;
   health: SidecarHealth;
+  jobs: JobScheduler;
+  locks(storeName?: string): LockStore;
+  metadata: SidecarMetadata;
 }
