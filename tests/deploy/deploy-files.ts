@@ -66,7 +66,7 @@ export interface HelmValues {
   secretstore: { allowedSecrets: Record<string, string[]> };
   networkPolicy: { enabled: boolean; egress: { enabled: boolean } & Record<string, unknown> } & Record<string, unknown>;
   email: { scopes: string[] };
-  analyticsRollup: { scopes: string[] };
+  lockstore: { scopes: string[] };
   resiliency: { enabled: boolean; spec: unknown };
 }
 

@@ -14,7 +14,7 @@ describe('Helm values', () => {
   it.each([
     ['statestore', 'statestore'],
     ['email', 'email'],
-    ['analytics-rollup', 'analyticsRollup'],
+    ['lockstore', 'lockstore'],
   ] as const)('give component %s the scopes of its file in components/', (name, key) => {
     const component = daprResource('components', `${name}.yaml`);
     expect(component.metadata.name).toBe(name);

@@ -249,7 +249,7 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
   });
 
   it('renders the components with the scopes of components/ and the table, and the Resiliency of dapr-config/', () => {
-    for (const name of ['statestore', 'email', 'analytics-rollup']) {
+    for (const name of ['statestore', 'email', 'lockstore']) {
       expect(component(docs, name)?.scopes).toEqual(daprResource('components', `${name}.yaml`).scopes);
     }
     expect(ofKind(docs, 'Resiliency')[0]?.spec).toEqual(daprResource('dapr-config', 'resiliency.yaml').spec);

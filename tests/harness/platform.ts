@@ -150,7 +150,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     tc,
     await randomPorts(),
     { logDir: join(workDir, 'logs'), dataDir: join(workDir, 'data'), ephemeral: true },
-    opts,
+    // The scheduler is on unless a test says otherwise: Dapr Jobs drive every app's background work (outbox relays,
+    // expiry and progress), and an app with recurring jobs is not ready until they are registered.
+    { ...opts, scheduler: opts.scheduler ?? true },
   );
   const secretsFile = join(workDir, 'secrets.json');
   ensureLocalSecrets(secretsFile);

@@ -19,7 +19,7 @@ beforeAll(async () => {
     scheduler: true,
     env: {
       gateway: relaxedRateLimits,
-      shipping: { SHIPPING_SHIP_DELAY_MS: '1500', SHIPPING_DELIVER_DELAY_MS: '3000', SHIPPING_SWEEP_MS: '250' },
+      shipping: { SHIPPING_SHIP_DELAY_MS: '1500', SHIPPING_DELIVER_DELAY_MS: '3000' },
     },
   });
   shop = new Storefront(platform.url('gateway'));

@@ -21,7 +21,7 @@ beforeAll(async () => {
     scheduler: true,
     env: {
       inventory: { INVENTORY_SEED: 'none' },
-      shipping: { SHIPPING_SHIP_DELAY_MS: '1500', SHIPPING_DELIVER_DELAY_MS: '1500', SHIPPING_SWEEP_MS: '200' },
+      shipping: { SHIPPING_SHIP_DELAY_MS: '1500', SHIPPING_DELIVER_DELAY_MS: '1500' },
       orders: {
         ORDER_PAYMENT_WAIT_SECONDS: String(PAYMENT_WAIT_SECONDS),
         ORDER_OUTBOX_RELAY_INTERVAL_MS: '300',

@@ -18,7 +18,7 @@ beforeAll(async () => {
     placement: true,
     scheduler: true,
     maildev: true,
-    env: { shipping: { SHIPPING_SHIP_DELAY_MS: '500', SHIPPING_DELIVER_DELAY_MS: '500', SHIPPING_SWEEP_MS: '250' } },
+    env: { shipping: { SHIPPING_SHIP_DELAY_MS: '500', SHIPPING_DELIVER_DELAY_MS: '500' } },
   });
   shop = new Storefront(platform.url('gateway'));
 }, 300_000);

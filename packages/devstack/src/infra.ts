@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { topics } from '@globalmart/contracts';
 import { ManagedProcess } from './proc.ts';
@@ -113,6 +114,7 @@ export async function startPostgres(tc: Toolchain, port: number, opts: InfraOpti
   );
   try {
     await ensureDatabase(pg, port, ferretDbDatabase);
+    await installGinTwins(pg, port, ferretDbDatabase);
   } catch (err) {
     await handle.stop();
     throw err;
@@ -233,6 +235,26 @@ async function ensureDatabase(pg: Toolchain['postgres'], port: number, database:
     const { stderr } = err as { stderr?: string };
     if (!stderr?.includes('already exists'))
       throw new Error(`createdb ${database} on port ${port} failed: ${stderr ?? String(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Makes FerretDB's indexes usable on PostgreSQL: an event trigger that gives each index it creates a GIN twin which
+ * can serve its `@>` equality filters (ferretdb-gin-twins.sql says why). Idempotent, run on every start.
+ */
+async function installGinTwins(pg: Toolchain['postgres'], port: number, database: string): Promise<void> {
+  const sql = fileURLToPath(new URL('./ferretdb-gin-twins.sql', import.meta.url));
+  try {
+    await execFileAsync(
+      pg.psql,
+      ['-h', '127.0.0.1', '-p', String(port), '-U', postgresRole, '-d', database, '-qX', '-v', 'ON_ERROR_STOP=1', '-f', sql],
+      {
+        timeout: 30_000,
+      },
+    );
+  } catch (err) {
+    const { stderr } = err as { stderr?: string };
+    throw new Error(`installing FerretDB's GIN index twins on port ${port} failed: ${stderr ?? String(err)}`, { cause: err });
   }
 }
 

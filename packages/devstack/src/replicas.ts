@@ -6,6 +6,15 @@
 /** Most instances of one app on a development machine (the fixed local ports below leave room for this many). */
 export const maxReplicas = 9;
 
+/**
+ * Apps that run as exactly one instance whatever the spec says: the simulated payment provider keeps its ledger and
+ * its outage switch in process memory (it stands in for an external PSP; Helm's values.schema.json caps it at 1 too).
+ * `REPLICAS=2` leaves them at 1; naming one with more (`psp:2`) is refused.
+ */
+export const singleInstanceApps: Readonly<Record<string, string>> = {
+  psp: 'the simulated payment provider keeps its ledger in process memory',
+};
+
 /** Replica counts: a number for every app, or per app (the others 1). */
 export type ReplicaSpec = number | Readonly<Record<string, number>>;
 
@@ -37,11 +46,12 @@ export function replicaCounts(spec: ReplicaSpec | undefined, appIds: readonly st
   if (spec === undefined) return counts;
   if (typeof spec === 'number') {
     checkCount(spec, 'replicas');
-    return Object.fromEntries(appIds.map((id) => [id, spec]));
+    return Object.fromEntries(appIds.map((id) => [id, id in singleInstanceApps ? 1 : spec]));
   }
   for (const [app, n] of Object.entries(spec)) {
     if (!appIds.includes(app)) throw new Error(`replicas: ${app} is not one of the apps (${appIds.join(', ')})`);
     checkCount(n, `replicas of ${app}`);
+    if (n > 1 && app in singleInstanceApps) throw new Error(`replicas: ${app} runs as one instance only (${singleInstanceApps[app]})`);
     counts[app] = n;
   }
   return counts;

@@ -13,6 +13,13 @@ describe('parseReplicas', () => {
     expect(parseReplicas('2', apps)).toEqual({ gateway: 2, orders: 2, analytics: 2 });
   });
 
+  it('keeps the simulated PSP (in-memory ledger) at one instance, and refuses more when it is named', () => {
+    expect(parseReplicas('2', ['orders', 'psp'])).toEqual({ orders: 2, psp: 1 });
+    expect(replicaCounts(3, ['psp'])).toEqual({ psp: 1 });
+    expect(() => parseReplicas('psp:2', ['orders', 'psp'])).toThrow(/psp runs as one instance only/);
+    expect(parseReplicas('psp:1', ['orders', 'psp'])).toEqual({ orders: 1, psp: 1 });
+  });
+
   it('sets the named apps and leaves the others at 1', () => {
     expect(parseReplicas('orders:3, analytics:2', apps)).toEqual({ gateway: 1, orders: 3, analytics: 2 });
   });

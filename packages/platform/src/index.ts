@@ -55,7 +55,7 @@ export {
 export { casUpdate, createIfAbsent, type CasOptions, type Change } from './dapr/state-cas.ts';
 export { every, type Periodic } from './periodic.ts';
 export { Jobs, type KeyedJobOptions, type KeyedJobs } from './jobs.ts';
-export { KeyedLock, KeyedMutex, stateLeaseLocks, type KeyedLockOptions, type KeyedRunner } from './locks.ts';
+export { KeyedLock, KeyedMutex, type KeyedLockOptions, type KeyedRunner } from './locks.ts';
 export {
   Subscriptions,
   type DeadLetterEvent,

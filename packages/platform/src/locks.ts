@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StateConflictError, type LockStore, type StateStore } from './dapr/ports.ts';
+import type { LockStore } from './dapr/ports.ts';
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -148,39 +148,4 @@ export class KeyedLock implements KeyedRunner {
       this.#options.logger?.warn({ err, resource }, 'lock release failed; the lease expires by itself');
     }
   }
-}
-
-/**
- * A LockStore on a Dapr STATE store, for sidecars without a `lock.*` component: a lease is a key saved with etag "0"
- * under first-write concurrency and a TTL, which on state.redis is an atomic insert-if-absent with expiry (one Lua
- * script, like the idempotency claims); release deletes it only at the etag we read, and only if we own it. Use it
- * only on state.redis (other stores refuse an etag on a missing key, so nobody would ever get the lease). The Dapr
- * lock API (`DaprPorts.locks`, `lock.redis`) is the same contract once daprd is built with that component.
- */
-export function stateLeaseLocks(state: StateStore): LockStore {
-  const keyOf = (resourceId: string) => `lease:${resourceId}`;
-  return {
-    storeName: state.storeName,
-    async tryLock(resourceId, owner, expiryInSeconds) {
-      try {
-        await state.save(keyOf(resourceId), { owner }, { etag: '0', ttlInSeconds: expiryInSeconds });
-        return true;
-      } catch (err) {
-        if (err instanceof StateConflictError) return false;
-        throw err;
-      }
-    },
-    async unlock(resourceId, owner) {
-      const entry = await state.get<{ owner: string }>(keyOf(resourceId));
-      if (!entry) return 'missing';
-      if (entry.value.owner !== owner) return 'not-owner';
-      try {
-        await state.delete(keyOf(resourceId), { etag: entry.etag });
-        return 'released';
-      } catch (err) {
-        if (err instanceof StateConflictError) return 'not-owner';
-        throw err;
-      }
-    },
-  };
 }

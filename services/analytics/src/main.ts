@@ -1,6 +1,6 @@
 // analytics: the fan-out consumer of every topic. Events are stored as facts (deduped by CloudEvent id) in MongoDB
 // (FerretDB locally) and applied incrementally to hour/day buckets and per-order views; admins read reports.
-import { KeyedLock, createService, stateLeaseLocks } from '@globalmart/platform';
+import { KeyedLock, createService } from '@globalmart/platform';
 import { ROLLUP_JOB, analyticsEventRoutes } from './analytics.events.routes.ts';
 import { analyticsModels, initModels } from './analytics.model.ts';
 import { mongoAnalyticsRepository } from './analytics.repository.ts';
@@ -17,7 +17,7 @@ const analytics = analyticsService({
   currency: svc.config.ANALYTICS_CURRENCY,
   pendingGraceMs: svc.config.ANALYTICS_PENDING_GRACE_MS,
   // One writer per read-model document across replicas (lockstore, lock.redis): a write is one read and one replace.
-  lock: new KeyedLock(stateLeaseLocks(svc.dapr.state('lockstore')), { leaseSeconds: 30, busyCode: 'ANALYTICS.BUSY', logger: svc.logger }),
+  lock: new KeyedLock(svc.dapr.locks(), { leaseSeconds: 30, busyCode: 'ANALYTICS.BUSY', logger: svc.logger }),
 });
 
 // Recovery before the first delivery: facts a previous process stored but did not finish are applied now, while

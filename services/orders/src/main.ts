@@ -1,5 +1,5 @@
 // orders: orders and their state machine (FerretDB, embedded outbox), the checkout saga (Dapr Workflow).
-import { KeyedLock, createService, loadPiiProtector, stateLeaseLocks } from '@globalmart/platform';
+import { KeyedLock, createService, loadPiiProtector } from '@globalmart/platform';
 import { addressCipher } from './address.crypto.ts';
 import { checkoutActivities } from './checkout.activities.ts';
 import { CheckoutService } from './checkout.service.ts';
@@ -28,7 +28,7 @@ const addresses = addressCipher(await loadPiiProtector((name) => dapr.secrets.ge
 const repo = mongoOrderRepository(svc.mongo.connection);
 await repo.ensureIndexes();
 // One writer per order across replicas: every write of an order document holds its lock (lockstore, lock.redis).
-const orderLock = new KeyedLock(stateLeaseLocks(dapr.state('lockstore')), {
+const orderLock = new KeyedLock(dapr.locks(), {
   leaseSeconds: config.ORDER_LOCK_LEASE_SECONDS,
   busyCode: 'ORDER.BUSY',
   prefix: 'order-',

@@ -1,5 +1,5 @@
 // shipping: shipments in MongoDB (FerretDB locally), a carrier behind its port, simulated progress by Dapr jobs.
-import { KeyedLock, createService, stateLeaseLocks } from '@globalmart/platform';
+import { KeyedLock, createService } from '@globalmart/platform';
 import { shippingConfig } from './config.ts';
 import { shipmentProgress } from './shipment.progress.ts';
 import { shipmentModel } from './shipment.model.ts';
@@ -14,7 +14,7 @@ await model.init();
 const repo = mongoShipmentRepository(model);
 const delays = { shipMs: svc.config.SHIPPING_SHIP_DELAY_MS, deliverMs: svc.config.SHIPPING_DELIVER_DELAY_MS };
 // One writer per shipment across replicas (lockstore, lock.redis): booking, cancelling and each progress step.
-const lock = new KeyedLock(stateLeaseLocks(svc.dapr.state('lockstore')), {
+const lock = new KeyedLock(svc.dapr.locks(), {
   leaseSeconds: svc.config.SHIPPING_LOCK_LEASE_SECONDS,
   busyCode: 'SHIPPING.BUSY',
   prefix: 'shipment-',
