@@ -1,5 +1,7 @@
 // The commerce core end to end, as a storefront sees it: only the gateway's public API, real sidecars
 // and infrastructure behind it. sign up → browse → cart → checkout → saga → CONFIRMED → shipped → DELIVERED.
+// Two replicas of every app (each beside its own sidecar; the simulated PSP stays one): Dapr spreads the calls, the
+// saga's workflow actors and the background jobs across them, and every invariant below must still hold.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../harness/platform.ts';
 import { relaxedRateLimits } from '../harness/rate-limits.ts';
@@ -15,6 +17,7 @@ let adminToken: string;
 beforeAll(async () => {
   platform = await startPlatform({
     apps,
+    replicas: 2,
     placement: true,
     scheduler: true,
     env: {

@@ -1,9 +1,9 @@
 // The orders service and its checkout saga (a Dapr Workflow) against the real services it orchestrates, each beside
 // its own daprd, with Redis, FerretDB, placement and scheduler: reached through Dapr service invocation like a peer.
 import { randomBytes, randomUUID } from 'node:crypto';
-import mongoose from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../harness/platform.ts';
+import { plantStrandedOrder } from '../harness/outbox.ts';
 import { checkoutSaga } from '../harness/saga.ts';
 import { reportLogsOnFailure } from '../harness/vitest.ts';
 
@@ -231,54 +231,19 @@ describe('checkout saga (Dapr Workflow)', () => {
     const user = newUser();
     await setStock('prd_000106', 5);
     await fillCart(user, 'prd_000106', 2);
-    // Exactly what a writer leaves behind when it dies between its write and its publish: the outbox cursor
-    // (written first), then the order with its OrderPlaced entry — and no publish.
-    const orderId = `ord_${randomBytes(16).toString('hex')}`;
-    const at = new Date(Date.now() - 60_000);
-    const conn = await mongoose.createConnection(`${platform.infra.mongoUrl}/globalmart-orders`).asPromise();
+    const stranded = await plantStrandedOrder(platform.infra.mongoUrl, user, 'prd_000106', 2);
     try {
-      const cursors = conn.db!.collection<{ _id: string; from: number; since: Date }>('order_outbox');
-      await cursors.insertOne({ _id: orderId, from: 0, since: at });
-      await conn.db!.collection<{ _id: string } & Record<string, unknown>>('orders').insertOne({
-        _id: orderId,
-        customer_id: user,
-        status: 'CANCELLED', // a closed order: only the relay has anything to do with it
-        items: [{ product_id: 'prd_000106', name: 'Test', quantity: 2, unit_price_minor: 1000, line_total_minor: 2000 }],
-        currency: 'USD',
-        total_minor: 2000,
-        shipping_address: address(),
-        payment_method: 'tok_visa',
-        status_history: [{ status: 'CANCELLED', at: at.toISOString() }],
-        created_at: at,
-        updated_at: at,
-        outbox: [
-          {
-            id: `${orderId}:placed`,
-            topic: 'orders',
-            type: 'globalmart.orders.order-placed.v1',
-            data: {
-              order_id: orderId,
-              customer_id: user,
-              items: [{ product_id: 'prd_000106', quantity: 2, unit_price: 10, currency: 'USD' }],
-              total: 20,
-              currency: 'USD',
-              occurred_at: at.toISOString(),
-            },
-            at: at.toISOString(),
-          },
-        ],
-      });
       // Published: cart (the real consumer of OrderPlaced) empties this customer's cart.
       const emptied = () => invoke('cart', 'GET', `carts/${user}`, { headers: customer(user) }).then((r) => r.body.item_count);
       await waitFor('the cart to empty', emptied, (n) => n === 0, 15_000);
       // Marked: the cursor is gone, so the relay will not send it again.
       await waitFor(
         'the cursor to clear',
-        () => cursors.findOne({ _id: orderId }),
-        (c) => c === null,
+        () => stranded.cursorCleared(),
+        (cleared) => cleared,
       );
     } finally {
-      await conn.close();
+      await stranded.close();
     }
   });
 
