@@ -60,6 +60,10 @@ describe('Helm values', () => {
     expect(values.dapr.appTokenSecret).toContain('{app}');
   });
 
+  it('run two replicas of every app (what the replica system tests prove), the simulated PSP one', () => {
+    for (const [id, app] of Object.entries(values.apps)) expect(app.replicas, id).toBe(id === 'psp' ? 1 : 2);
+  });
+
   it('are valid against the chart values schema, which rejects unknown brokers, keys and shared tokens', () => {
     const schema = JSON.parse(readFileSync(repoFile('helm', 'globalmart', 'values.schema.json'), 'utf8')) as Record<string, unknown>;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
