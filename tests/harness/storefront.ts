@@ -80,6 +80,21 @@ export class Storefront {
     return { userId: signup.body.user_id, email, token: login.body.access_token };
   }
 
+  /**
+   * Creates the platform's admin the way operators do (`npm run create-admin`, through the harness) and logs in as it;
+   * resolves to the admin's access token.
+   */
+  async newAdmin(
+    platform: { createAdmin(email: string, password: string): Promise<string> },
+    email = 'ops@globalmart.test',
+  ): Promise<string> {
+    const password = 'a long admin passphrase';
+    await platform.createAdmin(email, password);
+    const login = await this.call('POST', '/api/auth/login', { body: { email, password } });
+    if (login.status !== 200) throw new Error(`admin login ${login.status}: ${JSON.stringify(login.body)}`);
+    return login.body.access_token;
+  }
+
   async checkout(s: Session, opts: { paymentMethod?: string; country?: string; idempotencyKey?: string } = {}) {
     return this.call('POST', '/api/orders', {
       token: s.token,

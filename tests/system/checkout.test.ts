@@ -26,9 +26,7 @@ beforeAll(async () => {
     },
   });
   shop = new Storefront(platform.url('gateway'));
-  await platform.createAdmin('ops@globalmart.test', 'a long admin passphrase');
-  adminToken = (await shop.call('POST', '/api/auth/login', { body: { email: 'ops@globalmart.test', password: 'a long admin passphrase' } }))
-    .body.access_token;
+  adminToken = await shop.newAdmin(platform);
 });
 afterAll(async () => {
   await platform?.stop();

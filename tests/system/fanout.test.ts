@@ -31,9 +31,7 @@ describe.each(brokers)('fan-out through %s', (broker) => {
     const replicas = broker === 'redis' ? 2 : 1;
     platform = await startPlatform({ apps, broker, replicas, placement: true, maildev: true, env: { gateway: relaxedRateLimits } });
     shop = new Storefront(platform.url('gateway'));
-    await platform.createAdmin('ops@globalmart.test', 'a long admin passphrase');
-    admin = (await shop.call('POST', '/api/auth/login', { body: { email: 'ops@globalmart.test', password: 'a long admin passphrase' } }))
-      .body.access_token;
+    admin = await shop.newAdmin(platform);
   }, 300_000);
   afterAll(async () => {
     await platform?.stop();
