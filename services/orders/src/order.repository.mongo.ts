@@ -4,22 +4,22 @@ import type { Order } from './order.types.ts';
 
 /**
  * The stored order: `_id` = order id; the dates are BSON dates, the rest the JSON-safe domain shape, plus the two
- * equality keys the admin list reads an hour of orders by: `list_hour` (UTC hour of created_at, `2026-11-30T12`) and
- * `list_status_hour` (`CONFIRMED|2026-11-30T12`, moved with the status).
+ * equality keys the admin list reads a minute of orders by: `list_minute` (UTC minute of created_at,
+ * `2026-11-30T12:34`) and `list_status_minute` (`CONFIRMED|2026-11-30T12:34`, moved with the status).
  */
 type OrderDoc = Omit<Order, 'order_id' | 'created_at' | 'updated_at'> & {
   _id: string;
   created_at: Date;
   updated_at: Date;
-  list_hour: string;
-  list_status_hour: string;
+  list_minute: string;
+  list_status_minute: string;
 };
 
 /**
- * The admin list's directory (collection `order_index`): one insert-only document per month, day and hour that has
- * orders, `_id` = `m:2026-11` / `d:2026-11-30` / `h:2026-11-30T12`, `parent` = the level above (`all` for a month).
- * The list walks it newest first by `parent` equality (at most 31 or 24 children each), so a page reads a few small
- * documents and the hours it shows, however many orders are stored.
+ * The admin list's directory (collection `order_index`): one insert-only document per month, day, hour and minute
+ * that has orders, `_id` = `m:2026-11` / `d:2026-11-30` / `h:2026-11-30T12` / `i:2026-11-30T12:34`, `parent` = the
+ * level above (`all` for a month). The list walks it newest first by `parent` equality (at most 31, 24 or 60 children
+ * each), so a page reads a few small documents and the minutes it shows, however many orders are stored.
  */
 interface IndexDoc {
   _id: string;
@@ -33,20 +33,20 @@ interface CursorDoc {
   since: Date;
 }
 
-const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13);
-const statusHour = (status: string, createdAt: string) => `${status}|${hourOf(createdAt)}`;
+const minuteOf = (iso: string) => new Date(iso).toISOString().slice(0, 16);
+const statusMinute = (status: string, createdAt: string) => `${status}|${minuteOf(createdAt)}`;
 
 const toDoc = ({ order_id, created_at, updated_at, ...rest }: Order): OrderDoc => ({
   _id: order_id,
   ...rest,
   created_at: new Date(created_at),
   updated_at: new Date(updated_at),
-  list_hour: hourOf(created_at),
-  list_status_hour: statusHour(rest.status, created_at),
+  list_minute: minuteOf(created_at),
+  list_status_minute: statusMinute(rest.status, created_at),
 });
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the list keys are storage only
-const toOrder = ({ _id, created_at, updated_at, list_hour, list_status_hour, ...rest }: OrderDoc): Order => ({
+const toOrder = ({ _id, created_at, updated_at, list_minute, list_status_minute, ...rest }: OrderDoc): Order => ({
   order_id: _id,
   ...rest,
   created_at: created_at.toISOString(),
@@ -59,23 +59,27 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
 const newestFirst = (a: OrderDoc, b: OrderDoc) =>
   b.created_at.getTime() - a.created_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
 
-/** The directory entries an order created at `iso` needs, top-down: month, day, hour. */
-const indexEntriesOf = (iso: string): IndexDoc[] => {
+/** The directory entries an order created at `iso` needs, top-down: month, day, hour, minute. */
+export const indexEntriesOf = (iso: string): IndexDoc[] => {
   const at = new Date(iso).toISOString();
-  const [m, d, h] = [`m:${at.slice(0, 7)}`, `d:${at.slice(0, 10)}`, `h:${at.slice(0, 13)}`];
+  const [m, d, h, i] = [`m:${at.slice(0, 7)}`, `d:${at.slice(0, 10)}`, `h:${at.slice(0, 13)}`, `i:${at.slice(0, 16)}`];
   return [
     { _id: m, parent: 'all' },
     { _id: d, parent: m },
     { _id: h, parent: d },
+    { _id: i, parent: h },
   ];
 };
 
+/** The stored form of an order (the admin list's keys beside the domain shape): also what the data bench seeds. */
+export const toOrderDoc = (order: Order): OrderDoc => toDoc(order);
+
 /**
  * MongoDB-wire adapter (FerretDB locally; a real MongoDB in Helm). Every query is an equality on one field, the only
- * filter FerretDB 1.24 passes to its backend (measured, docs/adr): `_id`, `customer_id`, `list_hour`,
- * `list_status_hour`, `parent`, each with its index; FerretDB sorts, skips, limits and counts in its own process
+ * filter FerretDB 1.24 passes to its backend (measured, docs/adr): `_id`, `customer_id`, `list_minute`,
+ * `list_status_minute`, `parent`, each with its index; FerretDB sorts, skips, limits and counts in its own process
  * after fetching what the equality matched, so no query here may match a number of documents that grows with the
- * orders stored (a customer's orders, an hour's orders and a directory level are bounded). Writes go by `_id` only —
+ * orders stored (a customer's orders, a minute's orders and a directory level are bounded). Writes go by `_id` only —
  * the service serialises writes per order itself (order.writer.ts) — and the periodic relay reads the small
  * `order_outbox` collection, never `orders`. Updates are operator updates ($set/$push), so on a real MongoDB they stay
  * atomic per document.
@@ -102,13 +106,13 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
       // One index per call: FerretDB 1.24 panics (and drops the connection) on a createIndexes of several specs that
       // all exist already, which is every start after the first. FerretDB on PostgreSQL serves the equality filters
       // above from these only with the devstack's GIN twins (its own btree cannot answer its `@>` filter).
-      const indexes = [{ customer_id: 1, created_at: -1 }, { list_hour: 1 }, { list_status_hour: 1 }] as const;
+      const indexes = [{ customer_id: 1, created_at: -1 }, { list_minute: 1 }, { list_status_minute: 1 }] as const;
       for (const key of indexes) await orders().createIndex(key);
       await directory().createIndex({ parent: 1 });
       await cursors().createIndex({ since: 1 });
     },
     async insert(order) {
-      // The directory first: an order is never stored in an hour the admin list cannot reach.
+      // The directory first: an order is never stored in a minute the admin list cannot reach.
       await ensureIndexed(order.created_at);
       try {
         await orders().insertOne(toDoc(order));
@@ -128,7 +132,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
         {
           $set: {
             status: after.status,
-            list_status_hour: statusHour(after.status, before.created_at),
+            list_status_minute: statusMinute(after.status, before.created_at),
             updated_at: new Date(after.updated_at),
             ...(after.cancel_reason ? { cancel_reason: after.cancel_reason } : {}),
           },
@@ -178,9 +182,9 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
           .sort()
           .reverse();
         for (const child of children) {
-          if (child.startsWith('h:')) {
-            const hour = child.slice(2);
-            const filter = q.status ? { list_status_hour: `${q.status}|${hour}` } : { list_hour: hour };
+          if (child.startsWith('i:')) {
+            const minute = child.slice(2);
+            const filter = q.status ? { list_status_minute: `${q.status}|${minute}` } : { list_minute: minute };
             found.push(...(await orders().find(filter).toArray()).filter(wanted).sort(newestFirst));
             if (found.length > q.limit) return true;
           } else if (await visit(child)) return true;
