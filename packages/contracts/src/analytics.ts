@@ -13,8 +13,27 @@ const range = {
 };
 const checkRange = (q: { from?: string | undefined; to?: string | undefined }) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to);
 const rangeError = { error: 'from must be before to', path: ['from'] };
+const DAY_MS = 86_400_000;
+/**
+ * A report reads one bucket (or one day of order views) per hour or day of its range, so the range is capped: at most
+ * `days` between `from` and `to` (`to` defaults to now). Longer answers 400 naming `from`.
+ */
+const withinDays = (days: number) => ({
+  check: (q: { from?: string | undefined; to?: string | undefined }) =>
+    !q.from || (q.to ? Date.parse(q.to) : Date.now()) - Date.parse(q.from) <= days * DAY_MS,
+  error: { error: `from must be at most ${days} days before to`, path: ['from'] },
+});
+const year = withinDays(366);
+const month = withinDays(31);
 
-export const SalesReportQuery = z.object({ granularity: z.enum(['hour', 'day']).default('hour'), ...range }).refine(checkRange, rangeError);
+export const SalesReportQuery = z
+  .object({ granularity: z.enum(['hour', 'day']).default('hour'), ...range })
+  .refine(checkRange, rangeError)
+  // Hourly: at most 31 days (744 points); daily: at most a year.
+  .refine((q) => (q.granularity === 'day' ? year : month).check(q), {
+    error: 'from must be at most 31 days before to for granularity=hour, 366 for granularity=day',
+    path: ['from'],
+  });
 export type SalesReportQuery = z.infer<typeof SalesReportQuery>;
 
 export const SalesBucket = z.object({ start: IsoDateTime, orders: z.int().min(0), revenue: Amount });
@@ -35,7 +54,8 @@ export type SalesReport = z.infer<typeof SalesReport>;
 
 export const TopProductsQuery = z
   .object({ by: z.enum(['units', 'revenue']).default('units'), limit: queryInt('limit', 1, 100, 10), ...range })
-  .refine(checkRange, rangeError);
+  .refine(checkRange, rangeError)
+  .refine(month.check, month.error);
 export type TopProductsQuery = z.infer<typeof TopProductsQuery>;
 
 export const TopProducts = z
@@ -50,7 +70,10 @@ export const TopProducts = z
   .register(apiSchemas, { id: 'TopProducts', description: 'Best-selling products of confirmed orders.' });
 export type TopProducts = z.infer<typeof TopProducts>;
 
-export const FunnelQuery = z.object({ ...range }).refine(checkRange, rangeError);
+export const FunnelQuery = z
+  .object({ ...range })
+  .refine(checkRange, rangeError)
+  .refine(month.check, month.error);
 export type FunnelQuery = z.infer<typeof FunnelQuery>;
 
 export const Funnel = z

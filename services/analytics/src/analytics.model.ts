@@ -61,8 +61,8 @@ const bucketSchema = new Schema<Bucket>(
 );
 // Reports read buckets by their computed _ids (one per hour or day of the range), never by a range.
 
-/** An order view as stored: with the hour of placed_at (`hour:<iso>`), the key the reports' status counts read by. */
-export type OrderViewDoc = OrderView & { placed_hour: string };
+/** An order view as stored: with the day of placed_at (`day:<iso>`), the key the reports' status counts read by. */
+export type OrderViewDoc = OrderView & { placed_day: string };
 
 const orderSchema = new Schema<OrderViewDoc>(
   {
@@ -70,8 +70,9 @@ const orderSchema = new Schema<OrderViewDoc>(
     status: { type: String, required: true },
     status_at: { type: Date, required: true },
     placed_at: { type: Date, required: true },
-    // The hour of placed_at (`hour:<iso>`, the hour bucket's id): the key the status counts are read by.
-    placed_hour: { type: String, required: true, index: true },
+    // The day of placed_at (`day:<iso>`, the day bucket's id): the key the status counts are read by (one equality per
+    // day of a report's range, which the contract caps at a year).
+    placed_day: { type: String, required: true, index: true },
     placed_event_at: { type: Date, default: null },
     first_at: { type: Date, required: true },
     counted: { type: Schema.Types.Mixed, default: {} },

@@ -30,7 +30,7 @@ export interface AnalyticsRepository {
    */
   buckets(granularity: Granularity, firstStart: Date, endBefore: Date): Promise<Bucket[]>;
   /**
-   * Reports: orders placed in [from, to), counted by current status. Read hour by hour by the views' `placed_hour` key
+   * Reports: orders placed in [from, to), counted by current status. Read day by day by the views' `placed_day` key
    * (an equality, index-backed), so the cost is the orders placed in the range, not every order stored.
    */
   statusCounts(from: Date, to: Date): Promise<Record<string, number>>;
@@ -39,7 +39,7 @@ export interface AnalyticsRepository {
 /** The stored form of an order view (placed_at may still move: recomputed on every write). */
 export const toOrderViewDoc = (view: OrderView): OrderViewDoc => ({
   ...view,
-  placed_hour: bucketId('hour', bucketStart('hour', view.placed_at)),
+  placed_day: bucketId('day', bucketStart('day', view.placed_at)),
 });
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000 || /E11000/.test(String(err));
@@ -97,14 +97,14 @@ export function mongoAnalyticsRepository(m: AnalyticsModels): AnalyticsRepositor
       return found;
     },
     async statusCounts(from, to) {
-      const hours: string[] = [];
-      for (let start = bucketStart('hour', from); start < to; start = bucketEnd('hour', start)) hours.push(bucketId('hour', start));
+      const days: string[] = [];
+      for (let start = bucketStart('day', from); start < to; start = bucketEnd('day', start)) days.push(bucketId('day', start));
       const counts: Record<string, number> = {};
-      for (let i = 0; i < hours.length; i += REPORT_READS_IN_FLIGHT) {
+      for (let i = 0; i < days.length; i += REPORT_READS_IN_FLIGHT) {
         const found = await Promise.all(
-          hours
+          days
             .slice(i, i + REPORT_READS_IN_FLIGHT)
-            .map((placed_hour) => orders.find({ placed_hour }, { projection: { status: 1, placed_at: 1 } }).toArray()),
+            .map((placed_day) => orders.find({ placed_day }, { projection: { status: 1, placed_at: 1 } }).toArray()),
         );
         for (const d of found.flat()) {
           if (d.placed_at < from || d.placed_at >= to) continue;

@@ -124,6 +124,9 @@ describe('reports', () => {
     SalesReport.parse((await request(app).get('/reports/sales?granularity=day').set(admin).expect(200)).body);
     TopProducts.parse((await request(app).get('/reports/top-products?by=revenue&limit=3').set(admin).expect(200)).body);
     Funnel.parse((await request(app).get('/reports/funnel').set(admin).expect(200)).body);
+    // The longest ranges allowed: 31 days hourly, a year daily.
+    await request(app).get('/reports/sales?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z').set(admin).expect(200);
+    await request(app).get('/reports/sales?granularity=day&from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:00Z').set(admin).expect(200);
   });
 
   it.each([
@@ -134,6 +137,11 @@ describe('reports', () => {
     ['/reports/top-products?limit=101', 'limit'],
     ['/reports/top-products?limit=1e2', 'limit'],
     ['/reports/funnel?from=2026-13-01T00:00:00Z', 'from'],
+    // Ranges are capped (one read per hour or day of the range): hourly and the hour-based reports 31 days, daily a year.
+    ['/reports/sales?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:01Z', 'from'],
+    ['/reports/sales?granularity=day&from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:01Z', 'from'],
+    ['/reports/funnel?from=2008-01-18T22:09:00Z&to=2021-12-26T01:13:06Z', 'from'],
+    ['/reports/top-products?from=2000-01-01T00:00:00Z', 'from'],
   ])('%s → 400 problem+json naming %s', async (path, field) => {
     const res = await request(app).get(path).set(admin).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
