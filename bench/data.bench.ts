@@ -344,9 +344,7 @@ async function seed(platform: Platform, t: Templates, now: number): Promise<Reco
             outbox,
           }) as unknown as Doc,
         );
-        // Every order's tree, and the tree of each status the order has been in (as the repository's writes enter them).
         for (const entry of indexEntriesOf(iso(created))) directory.set(entry._id, entry.parent);
-        for (const s of path) for (const entry of indexEntriesOf(iso(created), s)) directory.set(entry._id, entry.parent);
         const shipmentStatus = SHIPMENT_STATUS[status];
         if (shipmentStatus) {
           shipmentDocs.push({

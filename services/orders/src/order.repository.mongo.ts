@@ -19,9 +19,7 @@ type OrderDoc = Omit<Order, 'order_id' | 'created_at' | 'updated_at'> & {
  * The admin list's directory (collection `order_index`): one insert-only document per month, day, hour and minute
  * that has orders, `_id` = `m:2026-11` / `d:2026-11-30` / `h:2026-11-30T12` / `i:2026-11-30T12:34`, `parent` = the
  * level above (`all` for a month). The list walks it newest first by `parent` equality (at most 31, 24 or 60 children
- * each), so a page reads a few small documents and the minutes it shows, however many orders are stored. Each status
- * has a tree of its own (`CONFIRMED|m:2026-11` …, root `CONFIRMED|all`), entered when an order of that minute takes the
- * status, so a status filter walks only minutes that had an order in it, not every minute.
+ * each), so a page reads a few small documents and the minutes it shows, however many orders are stored.
  */
 interface IndexDoc {
   _id: string;
@@ -61,21 +59,12 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
 const newestFirst = (a: OrderDoc, b: OrderDoc) =>
   b.created_at.getTime() - a.created_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
 
-/** The root of the directory: every order's, or one status's. */
-const rootOf = (status?: string) => (status ? `${status}|all` : 'all');
-/** An entry's level and key without its status prefix: `CONFIRMED|i:2026-11-30T12:34` → `i:2026-11-30T12:34`. */
-const levelOf = (id: string) => id.slice(id.lastIndexOf('|') + 1);
-
-/**
- * The directory entries an order created at `iso` needs, top-down: month, day, hour, minute — in the tree of every
- * order, or with `status` in that status's tree.
- */
-export const indexEntriesOf = (iso: string, status?: string): IndexDoc[] => {
+/** The directory entries an order created at `iso` needs, top-down: month, day, hour, minute. */
+export const indexEntriesOf = (iso: string): IndexDoc[] => {
   const at = new Date(iso).toISOString();
-  const p = status ? `${status}|` : '';
-  const [m, d, h, i] = [`${p}m:${at.slice(0, 7)}`, `${p}d:${at.slice(0, 10)}`, `${p}h:${at.slice(0, 13)}`, `${p}i:${at.slice(0, 16)}`];
+  const [m, d, h, i] = [`m:${at.slice(0, 7)}`, `d:${at.slice(0, 10)}`, `h:${at.slice(0, 13)}`, `i:${at.slice(0, 16)}`];
   return [
-    { _id: m, parent: rootOf(status) },
+    { _id: m, parent: 'all' },
     { _id: d, parent: m },
     { _id: h, parent: d },
     { _id: i, parent: h },
@@ -101,8 +90,8 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
   const directory = (): mongo.Collection<IndexDoc> => connection.db!.collection<IndexDoc>('order_index');
   /** Directory entries this process has seen stored (they are never removed): each is written once per process. */
   const indexed = new Set<string>();
-  const ensureIndexed = async (iso: string, status?: string) => {
-    for (const entry of indexEntriesOf(iso, status)) {
+  const ensureIndexed = async (iso: string) => {
+    for (const entry of indexEntriesOf(iso)) {
       if (indexed.has(entry._id)) continue;
       try {
         await directory().insertOne(entry);
@@ -125,7 +114,6 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
     async insert(order) {
       // The directory first: an order is never stored in a minute the admin list cannot reach.
       await ensureIndexed(order.created_at);
-      await ensureIndexed(order.created_at, order.status);
       try {
         await orders().insertOne(toDoc(order));
         return true;
@@ -139,7 +127,6 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
       return doc ? toOrder(doc) : undefined;
     },
     async applyTransition(before, after, entries) {
-      await ensureIndexed(before.created_at, after.status);
       await orders().updateOne(
         { _id: before.order_id },
         {
@@ -179,7 +166,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
       const hi = Number.isFinite(toMs) ? new Date(toMs).toISOString() : '\uffff';
       // A directory entry (`d:2026-11-30`) is in range when its prefix of the bounds encloses it.
       const inRange = (id: string) => {
-        const key = levelOf(id).slice(2);
+        const key = id.slice(2);
         return key >= lo.slice(0, key.length) && key <= hi.slice(0, key.length);
       };
       const wanted = (d: OrderDoc) => {
@@ -195,8 +182,8 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
           .sort()
           .reverse();
         for (const child of children) {
-          if (levelOf(child).startsWith('i:')) {
-            const minute = levelOf(child).slice(2);
+          if (child.startsWith('i:')) {
+            const minute = child.slice(2);
             const filter = q.status ? { list_status_minute: `${q.status}|${minute}` } : { list_minute: minute };
             found.push(...(await orders().find(filter).toArray()).filter(wanted).sort(newestFirst));
             if (found.length > q.limit) return true;
@@ -204,7 +191,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
         }
         return false;
       };
-      await visit(rootOf(q.status));
+      await visit('all');
       return { data: found.slice(0, q.limit).map(toOrder), hasMore: found.length > q.limit };
     },
     async markPending(orderId, from, at) {
