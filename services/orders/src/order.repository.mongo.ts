@@ -4,15 +4,17 @@ import type { Order } from './order.types.ts';
 
 /**
  * The stored order: `_id` = order id; the dates are BSON dates, the rest the JSON-safe domain shape, plus the two
- * equality keys the admin list reads a minute of orders by: `list_minute` (UTC minute of created_at,
- * `2026-11-30T12:34`) and `list_status_minute` (`CONFIRMED|2026-11-30T12:34`, moved with the status).
+ * equality keys the admin list reads by: `list_minute` (UTC minute of created_at, `2026-11-30T12:34`: a minute of
+ * orders) and `list_status_hour` (`CONFIRMED|2026-11-30T12`, moved with the status: an hour of orders in one status —
+ * an hour, not a minute, because a status can be rare among recent orders and a page must not walk minute after
+ * minute to find it).
  */
 type OrderDoc = Omit<Order, 'order_id' | 'created_at' | 'updated_at'> & {
   _id: string;
   created_at: Date;
   updated_at: Date;
   list_minute: string;
-  list_status_minute: string;
+  list_status_hour: string;
 };
 
 /**
@@ -34,7 +36,7 @@ interface CursorDoc {
 }
 
 const minuteOf = (iso: string) => new Date(iso).toISOString().slice(0, 16);
-const statusMinute = (status: string, createdAt: string) => `${status}|${minuteOf(createdAt)}`;
+const statusHour = (status: string, createdAt: string) => `${status}|${minuteOf(createdAt).slice(0, 13)}`;
 
 const toDoc = ({ order_id, created_at, updated_at, ...rest }: Order): OrderDoc => ({
   _id: order_id,
@@ -42,11 +44,11 @@ const toDoc = ({ order_id, created_at, updated_at, ...rest }: Order): OrderDoc =
   created_at: new Date(created_at),
   updated_at: new Date(updated_at),
   list_minute: minuteOf(created_at),
-  list_status_minute: statusMinute(rest.status, created_at),
+  list_status_hour: statusHour(rest.status, created_at),
 });
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the list keys are storage only
-const toOrder = ({ _id, created_at, updated_at, list_minute, list_status_minute, ...rest }: OrderDoc): Order => ({
+const toOrder = ({ _id, created_at, updated_at, list_minute, list_status_hour, ...rest }: OrderDoc): Order => ({
   order_id: _id,
   ...rest,
   created_at: created_at.toISOString(),
@@ -77,9 +79,9 @@ export const toOrderDoc = (order: Order): OrderDoc => toDoc(order);
 /**
  * MongoDB-wire adapter (FerretDB locally; a real MongoDB in Helm). Every query is an equality on one field, the only
  * filter FerretDB 1.24 passes to its backend (measured, docs/adr): `_id`, `customer_id`, `list_minute`,
- * `list_status_minute`, `parent`, each with its index; FerretDB sorts, skips, limits and counts in its own process
+ * `list_status_hour`, `parent`, each with its index; FerretDB sorts, skips, limits and counts in its own process
  * after fetching what the equality matched, so no query here may match a number of documents that grows with the
- * orders stored (a customer's orders, a minute's orders and a directory level are bounded). Writes go by `_id` only —
+ * orders stored (a customer's orders, a minute's orders, an hour's orders of one status and a directory level are bounded). Writes go by `_id` only —
  * the service serialises writes per order itself (order.writer.ts) — and the periodic relay reads the small
  * `order_outbox` collection, never `orders`. Updates are operator updates ($set/$push), so on a real MongoDB they stay
  * atomic per document.
@@ -106,7 +108,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
       // One index per call: FerretDB 1.24 panics (and drops the connection) on a createIndexes of several specs that
       // all exist already, which is every start after the first. FerretDB on PostgreSQL serves the equality filters
       // above from these only with the devstack's GIN twins (its own btree cannot answer its `@>` filter).
-      const indexes = [{ customer_id: 1, created_at: -1 }, { list_minute: 1 }, { list_status_minute: 1 }] as const;
+      const indexes = [{ customer_id: 1, created_at: -1 }, { list_minute: 1 }, { list_status_hour: 1 }] as const;
       for (const key of indexes) await orders().createIndex(key);
       await directory().createIndex({ parent: 1 });
       await cursors().createIndex({ since: 1 });
@@ -132,7 +134,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
         {
           $set: {
             status: after.status,
-            list_status_minute: statusMinute(after.status, before.created_at),
+            list_status_hour: statusHour(after.status, before.created_at),
             updated_at: new Date(after.updated_at),
             ...(after.cancel_reason ? { cancel_reason: after.cancel_reason } : {}),
           },
@@ -182,9 +184,10 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
           .sort()
           .reverse();
         for (const child of children) {
-          if (child.startsWith('i:')) {
-            const minute = child.slice(2);
-            const filter = q.status ? { list_status_minute: `${q.status}|${minute}` } : { list_minute: minute };
+          // A status filter reads whole hours of that status; otherwise the walk goes down to minutes.
+          const leaf = q.status ? child.startsWith('h:') : child.startsWith('i:');
+          if (leaf) {
+            const filter = q.status ? { list_status_hour: `${q.status}|${child.slice(2)}` } : { list_minute: child.slice(2) };
             found.push(...(await orders().find(filter).toArray()).filter(wanted).sort(newestFirst));
             if (found.length > q.limit) return true;
           } else if (await visit(child)) return true;
