@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryLockStore } from '../src/dapr/memory.ts';
 import { AppError } from '../src/errors.ts';
 import { KeyedLock } from '../src/locks.ts';
 import { captureLogger } from './helpers.ts';
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+/** Lets other pending work run (one macrotask turn); no time passes, the lease clock is the fake one below. */
+const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 // Two "replicas": two KeyedLocks (each its own process id and in-process queue) on one fake lock store (the sidecars'
 // shared lock.redis), with a controllable clock for the lease.
@@ -12,6 +13,9 @@ function replicas(options: Partial<ConstructorParameters<typeof KeyedLock>[1]> =
   let clock = 1_000_000;
   const store = new MemoryLockStore('lockstore', () => clock);
   const sleeps: number[] = [];
+  let backedOff!: () => void;
+  /** Resolves when a contender first backs off (its first sleep): the moment it has found the key taken. */
+  const firstBackoff = new Promise<void>((resolve) => (backedOff = resolve));
   const make = () =>
     new KeyedLock(store, {
       leaseSeconds: 10,
@@ -20,17 +24,18 @@ function replicas(options: Partial<ConstructorParameters<typeof KeyedLock>[1]> =
       // A sleep advances the fake clock, so the deadline is reached without waiting for real.
       sleep: async (ms) => {
         sleeps.push(ms);
+        backedOff();
         clock += ms;
-        await tick();
+        await yieldTurn();
       },
       ...options,
     });
-  return { store, a: make(), b: make(), sleeps, advance: (ms: number) => void (clock += ms) };
+  return { store, a: make(), b: make(), sleeps, firstBackoff, advance: (ms: number) => void (clock += ms) };
 }
 
 describe('KeyedLock', () => {
   it('lets one replica at a time hold a key; the other waits with jittered backoff and runs after the release', async () => {
-    const { a, b, store, sleeps } = replicas();
+    const { a, b, store, sleeps, firstBackoff } = replicas();
     const order: string[] = [];
     let release!: () => void;
     const first = a.run('order-1', async () => {
@@ -38,10 +43,10 @@ describe('KeyedLock', () => {
       await new Promise<void>((resolve) => (release = resolve));
       order.push('a:end');
     });
-    await tick();
+    await vi.waitFor(() => expect(order).toEqual(['a:start']));
     const second = b.run('order-1', async () => void order.push('b'));
-    await tick();
-    await tick();
+    // b found the key taken and is backing off: it has not run while a holds the lock.
+    await firstBackoff;
     expect(order).toEqual(['a:start']);
     expect(store.holder('order-1')).toMatch(/:1$/);
     release();
@@ -59,7 +64,7 @@ describe('KeyedLock', () => {
     const task = async () => {
       active++;
       most = Math.max(most, active);
-      await tick();
+      await yieldTurn();
       active--;
     };
     await Promise.all([a.run('k', task), a.run('k', task), a.run('k', task)]);

@@ -23,6 +23,7 @@ describe('orders routes', () => {
   let checkout: CheckoutService;
   let writer: OrderWriter;
   let saga: SagaStarter;
+  let clockTicks = 0;
 
   beforeEach(() => {
     dapr = createMemoryDapr();
@@ -50,6 +51,8 @@ describe('orders routes', () => {
       saga,
       logger: silentLogger,
       addresses,
+      // A clock one second apart per order: "newest first" is decided by created_at, not by how fast the test runs.
+      now: () => new Date(Date.UTC(2026, 10, 30, 12, 0, clockTicks++)).toISOString(),
     });
     app = createApp({ config: {}, logger: silentLogger });
     app.use(ordersRoutes({ checkout, repo, invoker: dapr.invoker, addresses }));
@@ -182,7 +185,6 @@ describe('orders routes', () => {
 
   it('lists the caller’s own orders, newest first, paged', async () => {
     const first = (await place('key-list-0001')).body.order_id;
-    await new Promise((r) => setTimeout(r, 5));
     const second = (await place('key-list-0002')).body.order_id;
     const res = await request(app).get('/orders?page=1&page_size=1').set(as('usr_1'));
     expect(res.body).toMatchObject({ page: 1, page_size: 1, total: 2 });
@@ -193,7 +195,6 @@ describe('orders routes', () => {
 
   it('admin list filters by status and date range, pages by starting_after; customers get 403', async () => {
     const first = (await place('key-admin-01')).body.order_id;
-    await new Promise((r) => setTimeout(r, 5));
     const second = (await place('key-admin-02')).body.order_id;
     expect((await request(app).get('/admin/orders').set(as('usr_1'))).status).toBe(403);
     const all = await request(app).get('/admin/orders?status=PENDING&page_size=1').set(as('adm_1', 'admin'));
