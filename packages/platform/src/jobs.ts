@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Router } from 'express';
 import type { JobFailurePolicy, JobScheduler } from './dapr/ports.ts';
 import type { Logger } from './logger.ts';
@@ -125,7 +126,7 @@ export class Jobs {
         return;
       } catch (err) {
         this.#logger.warn({ err, retry_in_ms: delay }, 'recurring jobs not registered yet (sidecar or scheduler not answering); retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        await sleep(delay, undefined, { ref: false });
         delay = Math.min(this.#retry.maxDelayMs, delay * 2);
       }
     }

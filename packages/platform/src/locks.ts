@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { LockStore } from './dapr/ports.ts';
 import { AppError } from './errors.ts';
@@ -54,8 +55,6 @@ export interface KeyedLockOptions {
   now?: () => number;
 }
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * One writer per key across every replica of an app: first the in-process queue per key (so a replica sends one
  * contender per key to the store, not one per request), then a lease on the Dapr distributed lock API (`lock.redis`:
@@ -80,7 +79,7 @@ export class KeyedLock implements KeyedRunner {
       baseDelayMs: 5,
       maxDelayMs: 250,
       prefix: '',
-      sleep: pause,
+      sleep: (ms: number) => sleep(ms),
       random: Math.random,
       now: Date.now,
       ...options,

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../errors.ts';
 import { StateConflictError, type StateStore } from './ports.ts';
 
@@ -14,8 +15,6 @@ export interface CasOptions {
   random?: () => number;
 }
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Optimistic concurrency on one state-store key: read (value + etag) → decide → save with that etag. When another
  * writer got there first the save fails with StateConflictError and the whole read-decide-save starts over after a
@@ -27,7 +26,7 @@ export async function casUpdate<T, R>(
   decide: (current: T | undefined) => Change<T, R>,
   options: CasOptions,
 ): Promise<R> {
-  const { baseDelayMs = 4, maxDelayMs = 100, sleep = pause, random = Math.random } = options;
+  const { baseDelayMs = 4, maxDelayMs = 100, sleep = (ms: number) => delay(ms), random = Math.random } = options;
   for (let attempt = 1; ; attempt++) {
     const entry = await store.get<T>(key);
     const change = decide(entry?.value);
