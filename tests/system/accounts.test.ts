@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROBLEM_JSON } from '@globalmart/contracts';
-import { repoRoot } from '@globalmart/devstack';
+import { repoRoot, waitUntil } from '@globalmart/devstack';
 import { mongo } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, hashPassword, parseHash, verifyPassword } from '../../services/identity/src/password.hasher.ts';
@@ -149,5 +149,39 @@ describe('password hashing', () => {
     expect(others.every((s) => s === 200 || s === 401)).toBe(true);
     // Shed, not broken: once the flood is over, the account logs in.
     expect((await login(customer.email, CUSTOMER_PASSWORD)).status).toBe(200);
+  });
+});
+
+describe('a retried signup', () => {
+  it('answers 201 for the account its timed-out first attempt created, and the email stays taken for anyone else', async () => {
+    const ferretdb = platform.infra.handles.find((h) => h.name === 'ferretdb')?.process?.pid;
+    if (!ferretdb) throw new Error('the harness runs no FerretDB of its own');
+    const email = `retry-${Date.now()}@example.test`;
+    const body = { email, password: CUSTOMER_PASSWORD, name: 'Patient Customer' };
+    // The database stalls: identity's insert waits, the gateway's sidecar gives up after its 5 s timeout on identity.
+    process.kill(ferretdb, 'SIGSTOP');
+    let first: { status: number };
+    try {
+      first = await shop.call('POST', '/api/auth/signup', { body });
+    } finally {
+      process.kill(ferretdb, 'SIGCONT');
+    }
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    // The first attempt went on once the database came back: its account exists (it logs in).
+    let token = '';
+    await waitUntil('the first attempt’s account to exist', async () => {
+      const login = await shop.call('POST', '/api/auth/login', { body: { email, password: CUSTOMER_PASSWORD } });
+      token = login.status === 200 ? String(login.body.access_token) : '';
+      return token !== '';
+    });
+    const me = await shop.call('GET', '/api/me', { token });
+    // The shopper's retry: the same account, not "email taken".
+    const retried = await shop.call('POST', '/api/auth/signup', { body });
+    expect(retried.status).toBe(201);
+    expect(retried.body.user_id).toBe(me.body.user_id);
+    // Someone else with the same email (another password) is still refused.
+    const other = await shop.call('POST', '/api/auth/signup', { body: { ...body, password: 'a different passphrase 2' } });
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('IDENTITY.EMAIL_TAKEN');
   });
 });

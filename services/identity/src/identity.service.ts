@@ -22,7 +22,13 @@ export interface IdentityDeps {
   hasher?: PasswordHasher;
   /** At most `concurrency` password hashes at once and `queue` waiting; anything beyond gets 503 AUTH.BUSY. */
   hashing?: { concurrency: number; queue: number };
+  /** How long after an account was created a repeated signup (same email and password) answers as the first one. */
+  signupReplayMs?: number;
+  now?: () => Date;
 }
+
+/** A client retries within seconds; an hour covers retries after any timeout without making signup a login. */
+export const SIGNUP_REPLAY_MS = 60 * 60_000;
 
 /** Seconds a shed client should wait: a full queue drains within about two hash times. */
 export const BUSY_RETRY_AFTER_SECONDS = 1;
@@ -51,6 +57,8 @@ export function createIdentityService({
   logger,
   hasher = scryptHasher(),
   hashing = { concurrency: defaultHashConcurrency, queue: defaultHashConcurrency },
+  signupReplayMs = SIGNUP_REPLAY_MS,
+  now = () => new Date(),
 }: IdentityDeps): IdentityService {
   // Unknown emails are checked against this hash, so they cost the same scrypt work as a wrong password.
   const dummyHash = hasher.hash(randomBytes(18).toString('base64'));
@@ -78,6 +86,18 @@ export function createIdentityService({
     }
   }
 
+  /**
+   * A signup whose first attempt did create the account — the caller gave up waiting (a gateway timeout) and tried
+   * again — answers like that first attempt: the same customer account, created within the replay window, whose
+   * password is the one given. Anything else with the email stays a 409. Knowing the password already opens the
+   * account, so this tells nothing a login would not; it costs one scrypt check, in the same bounded slots as a login.
+   */
+  async function repeatedSignup(email: string, password: string): Promise<UserRecord | undefined> {
+    const existing = await users.findByEmail(email);
+    if (!existing || existing.role !== 'customer' || now().getTime() - existing.createdAt.getTime() > signupReplayMs) return undefined;
+    return (await withHashSlot(() => hasher.verify(password, existing.passwordHash))) ? existing : undefined;
+  }
+
   return {
     async signup({ email, password, name }) {
       const id = newUserId();
@@ -85,8 +105,10 @@ export function createIdentityService({
       try {
         await users.create({ id, email, name, role: 'customer', passwordHash, registrationPending: true });
       } catch (err) {
-        if (err instanceof EmailTakenError) throw conflict('IDENTITY.EMAIL_TAKEN', 'An account with this email already exists.');
-        throw err;
+        if (!(err instanceof EmailTakenError)) throw err;
+        const repeated = await repeatedSignup(email, password);
+        if (repeated) return { user_id: repeated.id };
+        throw conflict('IDENTITY.EMAIL_TAKEN', 'An account with this email already exists.');
       }
       logger.info({ user_id: id }, 'customer registered');
       await outbox.publishNow(id, new Date());

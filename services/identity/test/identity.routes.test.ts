@@ -16,12 +16,12 @@ const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', ty
 const logger = createLogger(loadConfig({}, { APP_ID: 'identity', APP_PORT: '0', LOG_LEVEL: 'silent' }));
 const hasher = scryptHasher({ ln: 10, r: 8, p: 1 });
 
-async function setup() {
+async function setup(now?: () => Date) {
   const users = memoryUserRepository();
   const publisher = new MemoryPublisher();
   const issuer = await createJwtIssuer(pem, { ttlSeconds: 900 });
   const outbox = registrationOutbox(users, publisher, logger);
-  const identity = createIdentityService({ users, issuer, outbox, logger, hasher });
+  const identity = createIdentityService({ users, issuer, outbox, logger, hasher, ...(now ? { now } : {}) });
   const app = createApp({ config: {}, logger });
   app.use(identityRoutes(identity, issuer));
   finalizeApp(app, logger);
@@ -44,9 +44,27 @@ describe('identity routes', () => {
 
     const dup = await request(app)
       .post('/users')
-      .send({ ...ada, email: '  ada@example.COM ' });
+      .send({ ...ada, email: '  ada@example.COM ', password: 'Another-Passphrase-2024' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('IDENTITY.EMAIL_TAKEN');
+  });
+
+  it('answers a repeated signup (same email and password, a retry after a timeout) with the account it created', async () => {
+    let clock = new Date(); // the memory repository stamps createdAt with the real clock
+    const { app, users } = await setup(() => clock);
+    const first = await request(app).post('/users').send(ada);
+    expect(first.status).toBe(201);
+    const again = await request(app)
+      .post('/users')
+      .send({ ...ada, email: 'ADA@example.com' });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(users.records.size).toBe(1);
+    // Past the replay window the email is simply taken.
+    clock = new Date(clock.getTime() + 61 * 60_000);
+    const late = await request(app).post('/users').send(ada);
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('IDENTITY.EMAIL_TAKEN');
   });
 
   it.each([
