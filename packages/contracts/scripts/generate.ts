@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generatedDocuments, renderJson } from '../src/openapi.ts';
+import { generatedDocuments } from '../src/documents.ts';
+import { renderJson } from '../src/openapi.ts';
 
 // Generated files are committed so stacks without Node can consume them; test/generated.test.ts keeps them fresh.
 const outDir = new URL('../generated/', import.meta.url);

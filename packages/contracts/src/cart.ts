@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Amount, Currency, PROBLEM_JSON, Price, ProblemDetails } from './common.ts';
-import { ProductId } from './products.ts';
+import { ProductId, ProductIdParams } from './products.ts';
 import { apiSchemas } from './registry.ts';
 import type { RouteResponse, RouteSpec } from './routes.ts';
 
@@ -72,6 +72,7 @@ const problem = (description?: string): RouteResponse => ({
   ...(description ? { description } : {}),
 });
 const denied = { 400: problem(), 401: problem(), 404: problem("Not the caller's cart (or no such product)") };
+const busy = { 503: problem('CART.BUSY: the cart kept changing under the update; retry') };
 
 export const cartRoutes: RouteSpec[] = [
   {
@@ -96,6 +97,7 @@ export const cartRoutes: RouteSpec[] = [
       ...denied,
       409: problem('CART.INSUFFICIENT_STOCK (details.available) or CART.CURRENCY_MISMATCH'),
       422: problem('CART.TOO_MANY_LINES or CART.QUANTITY_LIMIT'),
+      ...busy,
     },
   },
   {
@@ -106,7 +108,7 @@ export const cartRoutes: RouteSpec[] = [
     params: CartItemParams,
     body: CartItemPatch,
     security: 'customer',
-    responses: { 200: { schema: Cart }, ...denied, 409: problem('CART.INSUFFICIENT_STOCK (details.available)') },
+    responses: { 200: { schema: Cart }, ...denied, 409: problem('CART.INSUFFICIENT_STOCK (details.available)'), ...busy },
   },
   {
     method: 'DELETE',
@@ -115,7 +117,7 @@ export const cartRoutes: RouteSpec[] = [
     tags: ['cart'],
     params: CartItemParams,
     security: 'customer',
-    responses: { 200: { schema: Cart }, ...denied },
+    responses: { 200: { schema: Cart }, ...denied, ...busy },
   },
   {
     method: 'DELETE',
@@ -124,6 +126,20 @@ export const cartRoutes: RouteSpec[] = [
     tags: ['cart'],
     params: CartParams,
     security: 'customer',
-    responses: { 204: { description: 'Emptied' }, ...denied },
+    responses: { 204: { description: 'Emptied' }, ...denied, ...busy },
   },
 ];
+
+/**
+ * The public face of the cart: the gateway answers /api/cart for the signed-in customer (the user id comes from the
+ * token, never from the path) by forwarding to the routes above, with the same bodies and answers.
+ */
+export const cartGatewayRoutes: RouteSpec[] = cartRoutes
+  .filter((r) => r.path.startsWith('/carts/{user_id}/items') || (r.method === 'GET' && r.path === '/carts/{user_id}'))
+  .map(({ params, ...r }) => ({
+    ...r,
+    path: r.path.replace('/carts/{user_id}', '/api/cart').replace('{product_id}', '{id}'),
+    summary: r.summary.replace(/ \(cart, internal(; [^)]*)?\)/, '').replace("A user's cart", "The caller's cart"),
+    tags: ['gateway'],
+    ...(params === CartItemParams ? { params: ProductIdParams } : {}),
+  }));

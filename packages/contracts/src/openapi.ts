@@ -108,11 +108,6 @@ export function buildEventsJsonSchema(): JsonSchema {
   };
 }
 
-/** Every generated document by file name, shared by scripts/generate.ts and the staleness test. */
-export function generatedDocuments(): Record<string, unknown> {
-  return { 'openapi.json': buildOpenApiDocument(), 'events.schema.json': buildEventsJsonSchema() };
-}
-
 export function renderJson(document: unknown): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }

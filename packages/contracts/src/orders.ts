@@ -196,7 +196,12 @@ export const ordersRoutes: RouteSpec[] = [
     tags: ['orders'],
     body: OrderCreateRequest,
     security: 'customer',
-    responses: { 201: { schema: OrderAccepted }, ...authErrors, 422: problem('ORDER.EMPTY_CART: nothing to order') },
+    responses: {
+      201: { schema: OrderAccepted },
+      ...authErrors,
+      422: problem('ORDER.EMPTY_CART: nothing to order'),
+      503: problem("ORDER.BUSY: the order's lock stayed taken (another replica is writing it); retry with the same Idempotency-Key"),
+    },
   },
   {
     method: 'GET',

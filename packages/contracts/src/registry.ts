@@ -17,9 +17,11 @@ export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema
 export function registryToSchemas(
   registry: z.core.$ZodRegistry<{ id?: string | undefined }>,
   uriPrefix: string,
+  /** draft-07 for AsyncAPI 3.0, whose default schema format is a superset of it. */
+  target: 'draft-2020-12' | 'draft-07' = 'draft-2020-12',
 ): Record<string, JsonSchema> {
   const { schemas } = z.toJSONSchema(registry, {
-    target: 'draft-2020-12',
+    target,
     io: 'input',
     // Without this, titles and descriptions would be read from z.globalRegistry instead.
     metadata: registry,

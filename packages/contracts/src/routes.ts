@@ -1,10 +1,11 @@
 import { analyticsRoutes } from './analytics.ts';
-import { cartRoutes } from './cart.ts';
+import { cartGatewayRoutes, cartRoutes } from './cart.ts';
 import { identityRoutes } from './identity.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { ordersGatewayRoutes, ordersRoutes } from './orders.ts';
 import { notificationsRoutes } from './notifications.ts';
 import { paymentsRoutes } from './payments.ts';
+import { platformRoutes } from './platform.ts';
 import { recommendationsRoutes } from './recommendations.ts';
 import { shippingRoutes } from './shipping.ts';
 import type { z } from 'zod';
@@ -142,6 +143,7 @@ export const routes: RouteSpec[] = [
   ...identityRoutes,
   ...inventoryRoutes,
   ...cartRoutes,
+  ...cartGatewayRoutes,
   ...ordersRoutes,
   ...ordersGatewayRoutes,
   ...paymentsRoutes,
@@ -149,4 +151,5 @@ export const routes: RouteSpec[] = [
   ...notificationsRoutes,
   ...recommendationsRoutes,
   ...analyticsRoutes,
+  ...platformRoutes,
 ];
