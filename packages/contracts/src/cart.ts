@@ -136,8 +136,12 @@ export const cartRoutes: RouteSpec[] = [
  */
 export const cartGatewayRoutes: RouteSpec[] = cartRoutes
   .filter((r) => r.path.startsWith('/carts/{user_id}/items') || (r.method === 'GET' && r.path === '/carts/{user_id}'))
-  .map(({ params, ...r }) => ({
+  .map(({ params, responses: { 503: busyAtCart, ...responses }, ...r }) => ({
     ...r,
+    // The kit turns a downstream 5xx into 502 UPSTREAM.FAILED: CART.BUSY is not passed through.
+    responses: busyAtCart
+      ? { ...responses, 502: problem('UPSTREAM.FAILED: the cart failed or stayed busy (CART.BUSY); retry') }
+      : responses,
     path: r.path.replace('/carts/{user_id}', '/api/cart').replace('{product_id}', '{id}'),
     summary: r.summary.replace(/ \(cart, internal(; [^)]*)?\)/, '').replace("A user's cart", "The caller's cart"),
     tags: ['gateway'],

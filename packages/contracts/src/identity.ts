@@ -110,6 +110,10 @@ const problem = (description?: string): RouteResponse => ({
   ...(description ? { description } : {}),
 });
 
+// Password hashing is bounded: a flood is refused at once instead of queuing (identity.service.ts).
+const busy = { 503: problem('AUTH.BUSY: too many logins and sign-ups at once (Retry-After)') };
+const limited = { 429: problem('RATE_LIMITED: per client or per account (Retry-After, RateLimit headers)') };
+
 export const identityRoutes: RouteSpec[] = [
   {
     method: 'POST',
@@ -117,7 +121,13 @@ export const identityRoutes: RouteSpec[] = [
     summary: 'Sign up as a customer',
     tags: ['gateway'],
     body: SignupRequest,
-    responses: { 201: { schema: SignupResponse }, 400: problem('Bad email, weak password or bad name'), 409: problem('Email taken') },
+    responses: {
+      201: { schema: SignupResponse },
+      400: problem('Bad email, weak password or bad name'),
+      409: problem('Email taken'),
+      ...limited,
+      ...busy,
+    },
   },
   {
     method: 'POST',
@@ -125,7 +135,13 @@ export const identityRoutes: RouteSpec[] = [
     summary: 'Log in: a short-lived EdDSA access token',
     tags: ['gateway'],
     body: LoginRequest,
-    responses: { 200: { schema: TokenResponse }, 400: problem(), 401: problem('Unknown email or wrong password (same answer)') },
+    responses: {
+      200: { schema: TokenResponse },
+      400: problem(),
+      401: problem('Unknown email or wrong password (same answer)'),
+      ...limited,
+      ...busy,
+    },
   },
   {
     method: 'GET',
@@ -141,7 +157,7 @@ export const identityRoutes: RouteSpec[] = [
     summary: 'Create a customer (identity, internal)',
     tags: ['identity'],
     body: SignupRequest,
-    responses: { 201: { schema: SignupResponse }, 400: problem(), 409: problem('Email taken') },
+    responses: { 201: { schema: SignupResponse }, 400: problem(), 409: problem('Email taken'), ...busy },
   },
   {
     method: 'POST',
@@ -149,7 +165,7 @@ export const identityRoutes: RouteSpec[] = [
     summary: 'Check credentials and issue an access token (identity, internal)',
     tags: ['identity'],
     body: LoginRequest,
-    responses: { 200: { schema: TokenResponse }, 400: problem(), 401: problem() },
+    responses: { 200: { schema: TokenResponse }, 400: problem(), 401: problem(), ...busy },
   },
   {
     method: 'GET',

@@ -81,7 +81,11 @@ export function buildOpenApiDocument(routeTable: readonly RouteSpec[] = routes) 
     info: {
       title: 'GlobalMart API',
       version: API_VERSION,
-      description: 'Public /api routes are served by the gateway; the others are internal service APIs.',
+      description:
+        'Public /api routes are served by the gateway; the others are internal service APIs (each tagged with the app ' +
+        'that answers it, reached through Dapr service invocation). Every /api route may also answer 429 RATE_LIMITED ' +
+        '(the per-client budget, with Retry-After and RateLimit headers) and 502 UPSTREAM.FAILED when a service behind ' +
+        "it fails (its 5xx is not passed through; the 503s listed on a public route are the gateway's own).",
     },
     paths: sortKeys(paths),
     components: {

@@ -248,4 +248,13 @@ export const ordersGatewayRoutes: RouteSpec[] = ordersRoutes.map((r) => ({
   path: `/api${r.path}`,
   summary: r.summary.replace(/ \(orders, internal(; )?/, ' (').replace(' ()', ''),
   tags: ['gateway'],
+  // The gateway answers a checkout orders could not take in time (ORDER.BUSY, no answer, a broken hop) itself.
+  ...(r.responses[503]
+    ? {
+        responses: {
+          ...r.responses,
+          503: problem('CHECKOUT.BUSY: orders did not accept the checkout in time; retry with the same Idempotency-Key (Retry-After)'),
+        },
+      }
+    : {}),
 }));

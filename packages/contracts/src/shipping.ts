@@ -127,6 +127,8 @@ export const shippingEvents = {
 
 const problemResponse: RouteResponse = { schema: ProblemDetails, contentType: PROBLEM_JSON };
 const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, problemResponse]));
+/** The shipment's lock (one writer per shipment across replicas) stayed taken. */
+const busy: RouteResponse = { ...problemResponse, description: 'SHIPPING.BUSY: another replica is changing the shipment; retry' };
 
 export const shippingRoutes: RouteSpec[] = [
   {
@@ -135,7 +137,7 @@ export const shippingRoutes: RouteSpec[] = [
     summary: 'Book a shipment with the carrier (idempotent by order_id: a repeat answers 200 with the existing one)',
     tags: ['shipping'],
     body: ShipmentCreateRequest,
-    responses: { 201: { schema: ShipmentCreated }, 200: { schema: ShipmentCreated }, ...errors(400, 422) },
+    responses: { 201: { schema: ShipmentCreated }, 200: { schema: ShipmentCreated }, ...errors(400, 422), 503: busy },
   },
   {
     method: 'POST',
@@ -143,7 +145,7 @@ export const shippingRoutes: RouteSpec[] = [
     summary: 'Cancel a shipment that has not left yet (idempotent; unknown order → none)',
     tags: ['shipping'],
     params: ShipmentOrderParams,
-    responses: { 200: { schema: ShipmentCancelResponse }, ...errors(400, 409) },
+    responses: { 200: { schema: ShipmentCancelResponse }, ...errors(400, 409), 503: busy },
   },
   {
     method: 'GET',
