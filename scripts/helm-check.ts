@@ -1,51 +1,151 @@
-// `node scripts/helm-check.ts`: lints helm/globalmart and renders it (and its NOTES.txt) with its default values,
-// with every pub/sub broker and with the network policies' variants, failing on any Helm error or lint warning. Helm
-// v3 is pinned and, when missing, built from the Go module proxy (`go install`) into
-// ~/.cache/globalmart/bin/helm-<version>/: minutes the first time, then instant.
+// `npm run helm:check` (scripts/helm-check.ts): lints helm/globalmart and renders it (and its NOTES.txt) with every
+// values variant in `variants` below (each broker, Kafka with SASL, ingress, a custom state store, existing Secrets,
+// autoscaling, the OpenTelemetry Collector, OTLP over gRPC, the Go recommendations engine, the network policies'
+// variants), then validates every rendered manifest with kubeconform in strict mode, offline, against the Kubernetes
+// API schemas and Dapr's CRD schemas (scripts/kube-schemas.ts). Any Helm error, lint warning or schema violation
+// fails the command, naming the variant. Helm v3 and kubeconform are pinned and, when missing, built from the Go
+// module proxy (`go install`) into ~/.cache/globalmart/bin/<tool>-<version>/: minutes the first time, then instant.
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { parseArgs, promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
 import { cacheDir, repoRoot } from '@globalmart/devstack';
+import { ensureKubeSchemas, type KubeSchemas } from './kube-schemas.ts';
 
 const run = promisify(execFile);
 
 export const HELM_VERSION = 'v3.22.0';
 const HELM_MODULE = 'helm.sh/helm/v3';
+export const KUBECONFORM_VERSION = 'v0.7.0';
+const KUBECONFORM_MODULE = 'github.com/yannh/kubeconform';
 export const chartDir = join(repoRoot, 'helm', 'globalmart');
-const helmDir = join(cacheDir, 'bin', `helm-${HELM_VERSION}`);
+const toolDir = (name: string, version: string) => join(cacheDir, 'bin', `${name}-${version}`);
+const helmDir = toolDir('helm', HELM_VERSION);
 const helmBin = join(helmDir, 'helm');
+const kubeconformBin = join(toolDir('kubeconform', KUBECONFORM_VERSION), 'kubeconform');
 // Written after the installed binary answered with the pinned version: a half-copied binary never counts.
-const stamp = join(helmDir, '.installed');
+const stamp = (bin: string) => join(bin, '..', '.installed');
 
 type Log = (line: string) => void;
 
 /** The brokers values.yaml offers (pubsub.type); each one must render. */
 export const pubsubTypes = ['redis', 'rabbitmq', 'jetstream', 'mqtt', 'kafka'] as const;
 
-export interface Rendering {
-  /** What was rendered, e.g. `default` or `pubsub.type=kafka`. */
+/** One set of values the chart must render and validate; `values` is merged over values.yaml (`helm -f`). */
+export interface Variant {
   name: string;
+  values: Record<string, unknown>;
+}
+
+/**
+ * Every value branch of the chart that changes what is rendered. Names starting with `pubsub.type=` are the brokers
+ * (tests/deploy/helm.test.ts compares their `pubsub` components).
+ */
+export const variants: Variant[] = [
+  { name: 'default', values: {} },
+  ...pubsubTypes.filter((t) => t !== 'redis').map((t): Variant => ({ name: `pubsub.type=${t}`, values: { pubsub: { type: t } } })),
+  {
+    name: 'kafka with SASL password',
+    values: { pubsub: { type: 'kafka', kafka: { authType: 'password', existingSecret: 'globalmart-kafka' } } },
+  },
+  {
+    name: 'jetstream and mqtt credentials from Secrets',
+    values: { pubsub: { type: 'jetstream', jetstream: { existingSecret: 'globalmart-nats', tokenKey: 'token' } } },
+  },
+  { name: 'mqtt url from a Secret', values: { pubsub: { type: 'mqtt', mqtt: { existingSecret: 'globalmart-mqtt', urlKey: 'url' } } } },
+  {
+    name: 'existing Secrets for Redis and SMTP',
+    values: {
+      redis: { existingSecret: 'globalmart-redis', hostKey: 'host', passwordKey: 'redis-password', enableTLS: true },
+      email: { existingSecret: 'globalmart-smtp' },
+    },
+  },
+  {
+    name: 'custom state store',
+    values: {
+      statestore: {
+        type: 'custom',
+        custom: {
+          type: 'state.redis',
+          version: 'v1',
+          metadata: [
+            { name: 'redisHost', secretKeyRef: { name: 'managed-redis', key: 'host' } },
+            { name: 'redisUsername', value: 'globalmart' },
+            { name: 'redisPassword', secretKeyRef: { name: 'managed-redis', key: 'password' } },
+            { name: 'enableTLS', value: 'true' },
+            { name: 'actorStateStore', value: 'true' },
+          ],
+        },
+      },
+    },
+  },
+  {
+    name: 'ingress with TLS',
+    values: {
+      ingress: { enabled: true, className: 'nginx', tls: [{ secretName: 'globalmart-tls', hosts: ['globalmart.example.com'] }] },
+      edge: { hsts: true },
+    },
+  },
+  { name: 'autoscaling', values: { autoscaling: { enabled: true } } },
+  { name: 'OpenTelemetry Collector', values: { otelCollector: { enabled: true } } },
+  {
+    name: 'OTLP over gRPC',
+    values: {
+      tracing: {
+        otlp: {
+          endpoint: 'opentelemetry-collector.observability.svc.cluster.local:4317',
+          protocol: 'grpc',
+          httpEndpoint: 'opentelemetry-collector.observability.svc.cluster.local:4318',
+        },
+      },
+    },
+  },
+  { name: 'recommendations.stack=go', values: { apps: { recommendations: { stack: 'go' } } } },
+  // Egress rules are off by default (environment-specific addresses); the whole set of policies can be turned off.
+  { name: 'networkPolicy.egress.enabled=true', values: { networkPolicy: { egress: { enabled: true } } } },
+  { name: 'networkPolicy.enabled=false', values: { networkPolicy: { enabled: false } } },
+  {
+    name: 'everything on',
+    values: {
+      ingress: { enabled: true },
+      autoscaling: { enabled: true },
+      otelCollector: { enabled: true },
+      networkPolicy: { egress: { enabled: true } },
+      apps: { recommendations: { stack: 'go' } },
+    },
+  },
+];
+
+export interface Rendering {
+  /** The variant's name, or `NOTES.txt`. */
+  name: string;
+  /** The helm arguments that rendered it. */
   args: string[];
   manifest: string;
 }
 
-async function helmVersion(bin: string): Promise<string | undefined> {
+async function versionOf(bin: string, args: string[]): Promise<string | undefined> {
   try {
-    const { stdout } = await run(bin, ['version', '--short'], { timeout: 10_000 });
+    const { stdout } = await run(bin, args, { timeout: 10_000 });
     return stdout.trim();
   } catch {
     return undefined;
   }
 }
+const helmVersion = (bin: string) => versionOf(bin, ['version', '--short']);
 
 /** A Helm v3 that needs no download: the pinned one in the cache, else one on PATH; undefined when neither. */
 export async function findHelm(): Promise<string | undefined> {
-  if (existsSync(stamp) && existsSync(helmBin)) return helmBin;
+  if (existsSync(stamp(helmBin)) && existsSync(helmBin)) return helmBin;
   const onPath = await helmVersion('helm');
   return onPath?.startsWith('v3.') ? 'helm' : undefined;
+}
+
+/** The pinned kubeconform if `npm run helm:check` has built it; undefined otherwise. */
+export function findKubeconform(): string | undefined {
+  return existsSync(stamp(kubeconformBin)) && existsSync(kubeconformBin) ? kubeconformBin : undefined;
 }
 
 /** Helm's own build stamps the Kubernetes version of its client-go (the default for --kube-version); so do we. */
@@ -59,15 +159,17 @@ async function kubeMinorOf(version: string): Promise<string> {
 }
 
 /** `go install` with progress every 15 s (compiled packages, module downloads); rejects with go's own last lines. */
-function goInstall(args: string[], env: NodeJS.ProcessEnv, log: Log): Promise<void> {
+function goInstall(label: string, dir: string, args: string[], log: Log): Promise<void> {
+  const env = { ...process.env, GOBIN: dir, CGO_ENABLED: '0' };
   return new Promise((resolveRun, reject) => {
-    const child = spawn('go', args, { cwd: helmDir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('go', args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
     const started = Date.now();
     let packages = 0;
     let downloads = 0;
     const other: string[] = [];
     const timer = setInterval(
-      () => log(`  helm: ${packages} packages compiled, ${downloads} modules downloaded, ${Math.round((Date.now() - started) / 1000)} s`),
+      () =>
+        log(`  ${label}: ${packages} packages compiled, ${downloads} modules downloaded, ${Math.round((Date.now() - started) / 1000)} s`),
       15_000,
     );
     child.stderr.setEncoding('utf8');
@@ -108,16 +210,32 @@ export async function ensureHelm(log: Log = console.log): Promise<string> {
       `-X ${HELM_MODULE}/${pkg}.k8sVersionMinor=${minor}`,
     ]),
   ].join(' ');
-  await goInstall(
-    ['install', '-v', '-trimpath', '-ldflags', ldflags, `${HELM_MODULE}/cmd/helm@${HELM_VERSION}`],
-    { ...process.env, GOBIN: helmDir, CGO_ENABLED: '0' },
-    log,
-  );
+  await goInstall('helm', helmDir, ['install', '-v', '-trimpath', '-ldflags', ldflags, `${HELM_MODULE}/cmd/helm@${HELM_VERSION}`], log);
   const version = await helmVersion(helmBin);
   if (!version?.startsWith(HELM_VERSION)) throw new Error(`${helmBin} answers ${version ?? 'nothing'}, not ${HELM_VERSION}`);
-  writeFileSync(stamp, `${version}\n`);
+  writeFileSync(stamp(helmBin), `${version}\n`);
   log(`installed Helm ${version} in ${Math.round((Date.now() - started) / 1000)} s`);
   return helmBin;
+}
+
+/** findKubeconform(), or the pinned kubeconform built from the Go module proxy into the cache (about a minute). */
+export async function ensureKubeconform(log: Log = console.log): Promise<string> {
+  const found = findKubeconform();
+  if (found) return found;
+  const started = Date.now();
+  const dir = join(kubeconformBin, '..');
+  mkdirSync(dir, { recursive: true });
+  log(`installing kubeconform ${KUBECONFORM_VERSION} with go install (first run only; cached in ${dir}) ...`);
+  await goInstall(
+    'kubeconform',
+    dir,
+    ['install', '-v', '-trimpath', '-ldflags', '-s -w', `${KUBECONFORM_MODULE}/cmd/kubeconform@${KUBECONFORM_VERSION}`],
+    log,
+  );
+  if ((await versionOf(kubeconformBin, ['-v'])) === undefined) throw new Error(`${kubeconformBin} -v does not answer`);
+  writeFileSync(stamp(kubeconformBin), `${KUBECONFORM_VERSION}\n`);
+  log(`installed kubeconform ${KUBECONFORM_VERSION} in ${Math.round((Date.now() - started) / 1000)} s`);
+  return kubeconformBin;
 }
 
 /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion): render against it, whatever Helm's default. */
@@ -163,28 +281,97 @@ export async function renderNotes(bin: string, set: string[] = []): Promise<stri
   }
 }
 
-/** Lints the chart (warnings fail) and renders every variant and NOTES.txt; returns the renderings for further checks. */
+/** One resource kubeconform found invalid (or could not validate: no schema for its kind is an error too). */
+export interface Violation {
+  variant: string;
+  resource: string;
+  message: string;
+}
+
+interface KubeconformResult {
+  filename: string;
+  kind: string;
+  name: string;
+  version: string;
+  status: string;
+  msg: string;
+  validationErrors?: { path: string; msg: string }[];
+}
+
+/**
+ * Validates manifests (name → YAML text) with kubeconform -strict against the offline schemas. Returns every invalid
+ * resource, an empty list when all are valid; missing schemas count as errors (no -ignore-missing-schemas).
+ */
+export async function kubeconform(bin: string, schemas: KubeSchemas, manifests: Record<string, string>): Promise<Violation[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'globalmart-kubeconform-'));
+  try {
+    const files = Object.keys(manifests).map((name, i) => {
+      const file = join(dir, `${i}.yaml`);
+      writeFileSync(file, manifests[name]!);
+      return { file, name };
+    });
+    const args = ['-strict', '-output', 'json', ...schemas.locations.flatMap((l) => ['-schema-location', l]), ...files.map((f) => f.file)];
+    let stdout: string;
+    try {
+      ({ stdout } = await run(bin, args, { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }));
+    } catch (err) {
+      const e = err as Error & { stdout?: string; stderr?: string };
+      if (!e.stdout) throw new Error(`kubeconform failed: ${e.stderr || e.message}`, { cause: err });
+      stdout = e.stdout;
+    }
+    const { resources } = JSON.parse(stdout) as { resources: KubeconformResult[] };
+    const variantOf = new Map(files.map((f) => [f.file, f.name]));
+    return resources
+      .filter((r) => r.status !== 'statusValid' && r.status !== 'statusEmpty')
+      .map((r) => ({
+        variant: variantOf.get(r.filename) ?? r.filename,
+        resource: `${r.version} ${r.kind} ${r.name}`,
+        message: describe(r),
+      }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * kubeconform's reason, shortest first: its per-path errors, unless they only say "validation failed" (a nested
+ * schema's error, which its message then carries after `- at`).
+ */
+function describe(r: KubeconformResult): string {
+  const errors = (r.validationErrors ?? []).filter((v) => v.msg !== 'validation failed');
+  if (errors.length > 0) return errors.map((v) => `${v.path || '/'}: ${v.msg}`).join('; ');
+  return /#' - (at .*)$/s.exec(r.msg)?.[1] ?? r.msg;
+}
+
+/** How many resources of each kind a manifest holds, e.g. `Deployment 12, Service 12`. */
+const kindCounts = (manifest: string): string => {
+  const counts = new Map<string, number>();
+  for (const m of manifest.matchAll(/^kind: (\w+)/gm)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
+};
+
+/** Lints the chart with every variant (warnings fail), renders each and NOTES.txt; returns the renderings. */
 export async function helmCheck(bin: string, log: Log = console.log): Promise<Rendering[]> {
   const kube = ['--kube-version', minKubeVersion()];
-  for (const set of [[], ['--set', 'pubsub.type=rabbitmq'], ['--set', 'networkPolicy.egress.enabled=true']]) {
-    await helm(bin, ['lint', '--strict', chartDir, ...kube, ...set]);
-    log(`helm lint --strict ${set.join(' ') || '(default values)'}: ok`);
-  }
-  const variants: [string, string[]][] = [
-    ['default', []],
-    ...pubsubTypes.filter((t) => t !== 'redis').map((t): [string, string[]] => [`pubsub.type=${t}`, ['--set', `pubsub.type=${t}`]]),
-    ['ingress.enabled=true', ['--set', 'ingress.enabled=true']],
-    // Egress rules are off by default (environment-specific addresses); the whole set of policies can be turned off.
-    ['networkPolicy.egress.enabled=true', ['--set', 'networkPolicy.egress.enabled=true']],
-    ['networkPolicy.enabled=false', ['--set', 'networkPolicy.enabled=false']],
-  ];
+  const dir = mkdtempSync(join(tmpdir(), 'globalmart-values-'));
   const renderings: Rendering[] = [];
-  for (const [name, set] of variants) {
-    const args = ['template', 'globalmart', chartDir, '--namespace', 'globalmart', ...kube, ...set];
-    const manifest = await helm(bin, args);
-    const kinds = (manifest.match(/^kind: /gm) ?? []).length;
-    log(`helm template ${name}: ${kinds} resources`);
-    renderings.push({ name, args, manifest });
+  try {
+    for (const [i, variant] of variants.entries()) {
+      const file = join(dir, `${i}.yaml`);
+      writeFileSync(file, stringify(variant.values));
+      const set = ['--values', file];
+      try {
+        await helm(bin, ['lint', '--strict', chartDir, ...kube, ...set]);
+        const args = ['template', 'globalmart', chartDir, '--namespace', 'globalmart', ...kube, ...set];
+        const manifest = await helm(bin, args);
+        log(`${variant.name}: lint ok, rendered ${kindCounts(manifest)}`);
+        renderings.push({ name: variant.name, args, manifest });
+      } catch (err) {
+        throw new Error(`variant "${variant.name}" (${JSON.stringify(variant.values)}): ${(err as Error).message}`, { cause: err });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   const notes = await renderNotes(bin);
   log(`NOTES.txt: ${notes.split('\n').length} lines`);
@@ -192,13 +379,40 @@ export async function helmCheck(bin: string, log: Log = console.log): Promise<Re
   return renderings;
 }
 
+/** helmCheck's manifests through kubeconform; throws naming each variant and resource that is invalid. */
+export async function validateRenderings(
+  bin: string,
+  schemas: KubeSchemas,
+  renderings: Rendering[],
+  log: Log = console.log,
+): Promise<void> {
+  const manifests = Object.fromEntries(renderings.filter((r) => r.name !== 'NOTES.txt').map((r) => [r.name, r.manifest]));
+  const violations = await kubeconform(bin, schemas, manifests);
+  if (violations.length > 0) {
+    throw new Error(
+      `${violations.length} invalid resource(s) against Kubernetes ${schemas.kubernetesVersion} / Dapr ${schemas.daprVersion} schemas:\n` +
+        violations.map((v) => `  [${v.variant}] ${v.resource}: ${v.message}`).join('\n'),
+    );
+  }
+  const total = Object.values(manifests).reduce((n, m) => n + (m.match(/^kind: /gm) ?? []).length, 0);
+  log(
+    `kubeconform -strict: ${total} resources in ${Object.keys(manifests).length} variants valid (Kubernetes ${schemas.kubernetesVersion}, Dapr ${schemas.daprVersion} CRDs)`,
+  );
+}
+
 if (import.meta.main) {
   const log: Log = (line) => console.log(`» ${line}`);
+  const started = Date.now();
   try {
     const bin = await ensureHelm(log);
     log(`using ${bin} (${await helmVersion(bin)})`);
-    await helmCheck(bin, log);
-    log('helm check passed');
+    const [validator, schemas] = await Promise.all([ensureKubeconform(log), ensureKubeSchemas(log)]);
+    // `npm run helm:check -- --values my-values.yaml`: your own values file is one more variant.
+    const { values: own } = parseArgs({ options: { values: { type: 'string', multiple: true } } }).values;
+    for (const file of own ?? []) variants.push({ name: file, values: parse(readFileSync(file, 'utf8')) as Record<string, unknown> });
+    const renderings = await helmCheck(bin, log);
+    await validateRenderings(validator, schemas, renderings, log);
+    log(`helm check passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     console.error(`helm check failed: ${(err as Error).message}`);
     process.exit(1);

@@ -9,6 +9,8 @@ import { repoRoot } from '@globalmart/devstack';
 export interface RunApp {
   appID: string;
   appDirPath: string;
+  /** The app's own Dapr Configuration (dapr-config/apps/<app-id>.yaml). */
+  configFilePath: string;
   appPort: number;
   daprHTTPPort: number;
   daprGRPCPort: number;
@@ -26,7 +28,7 @@ export interface TyeService {
   external?: boolean;
   args?: string;
   workingDirectory?: string;
-  bindings?: { name?: string; port?: number; protocol?: string }[];
+  bindings?: { name?: string; port?: number; protocol?: string; connectionString?: string }[];
   env?: { name: string; value: string }[];
 }
 
@@ -82,7 +84,9 @@ export const repoFile = (...parts: string[]): string => join(repoRoot, ...parts)
 const readYaml = <T>(...parts: string[]): T => parse(readFileSync(repoFile(...parts), 'utf8')) as T;
 
 export const runFile = (): RunFile => readYaml<RunFile>('dapr.yaml');
-export const tyeFile = (): TyeFile => readYaml<TyeFile>('tye.yaml');
+/** Where tye.yaml lives, and so where Tye starts every sidecar (see its header). */
+export const tyeDir = join(repoRoot, 'deploy', 'tye');
+export const tyeFile = (): TyeFile => readYaml<TyeFile>('deploy', 'tye', 'tye.yaml');
 export const helmValues = (): HelmValues => readYaml<HelmValues>('helm', 'globalmart', 'values.yaml');
 export const daprResource = (...parts: string[]): DaprResource => readYaml<DaprResource>(...parts);
 

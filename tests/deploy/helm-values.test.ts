@@ -3,6 +3,7 @@
 // dapr-config/ or the table. They need no Helm binary.
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { parse } from 'yaml';
 import { allTopics, appIds, edgeAppId } from '@globalmart/contracts';
 import { describe, expect, it } from 'vitest';
 import { nonEmpty, normalizePolicies, tablePolicies, tablePublishing, tableSecrets, tableSubscription } from './access-table.ts';
@@ -47,8 +48,8 @@ describe('Helm values', () => {
     expect(values.secretstore.allowedSecrets[edgeAppId]).toBeUndefined();
   });
 
-  it("carry dapr-config/resiliency.yaml's policies and targets unchanged", () => {
-    const resiliency = daprResource('dapr-config', 'resiliency.yaml');
+  it("carry components/resiliency.yaml's policies and targets unchanged", () => {
+    const resiliency = daprResource('components', 'resiliency.yaml');
     expect(resiliency.kind).toBe('Resiliency');
     expect(values.resiliency.enabled).toBe(true);
     expect(values.resiliency.spec).toEqual(resiliency.spec);
@@ -91,8 +92,40 @@ describe('Helm values', () => {
         apps: { ...values.apps, psp: { ...values.apps.psp, replicas: 2 } },
       },
       'a misspelt key on the simulated PSP': { ...values, apps: { ...values.apps, psp: { ...values.apps.psp, replica: 1 } } },
+      'an autoscaled simulated PSP': { ...values, apps: { ...values.apps, psp: { ...values.apps.psp, autoscaling: { enabled: true } } } },
+      'a misspelt Redis key': { ...values, redis: { host: 'redis:6379', passwordkey: 'x' } },
+      'a misspelt broker setting': { ...values, pubsub: { ...values.pubsub, kafka: { brokers: 'k:9092', authtype: 'password' } } },
+      'a misspelt probe setting': { ...values, probes: { startup: {}, liveness: {}, readiness: { periodSecond: 5 } } },
+      'an unknown OTLP protocol': { ...values, tracing: { otlp: { endpoint: 'x:4317', protocol: 'grpcs' } } },
+      'a custom state store other than state.redis': { ...values, statestore: { type: 'custom', custom: { type: 'state.postgresql' } } },
+      'a secretKeyRef without key in a custom state store': {
+        ...values,
+        statestore: { type: 'custom', custom: { type: 'state.redis', metadata: [{ name: 'redisHost', secretKeyRef: { name: 'r' } }] } },
+      },
+      'a resources typo': { ...values, sidecarResources: { request: { cpu: '50m' } } },
+      'a recommendations stack in another language': {
+        ...values,
+        apps: { ...values.apps, recommendations: { ...values.apps.recommendations, stack: 'rust' } },
+      },
+      'a misspelt collector key': { ...values, otelCollector: { enabled: true, exporter: {} } },
     };
     for (const [what, candidate] of Object.entries(invalid)) expect(validate(candidate), what).toBe(false);
+  });
+
+  it("name images as the README and the runbook build them: <registry>/globalmart/<app-id>:<the chart's appVersion>", () => {
+    const appVersion = /^appVersion:\s*'?([^'\s]+)'?/m.exec(readFileSync(repoFile('helm', 'globalmart', 'Chart.yaml'), 'utf8'))?.[1];
+    const image = parse(readFileSync(repoFile('helm', 'globalmart', 'values.yaml'), 'utf8')) as {
+      image: { registry: string; tag: string };
+    };
+    expect(image.image.tag).toBe('');
+    const readme = readFileSync(repoFile('README.md'), 'utf8');
+    const deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('\n## ', readme.indexOf('## Deploy') + 1));
+    const builds = [...deploy.matchAll(/docker build --build-arg APP=([\w-]+) -t (\S+) \./g)];
+    expect(builds.length).toBeGreaterThan(0);
+    for (const [, app, tag] of builds) expect(tag).toBe(`${image.image.registry}/globalmart/${app}:${appVersion}`);
+    const runbook = readFileSync(repoFile('docs', 'deploy-kubernetes.md'), 'utf8');
+    expect(runbook).toContain(`TAG=${appVersion} `);
+    expect(runbook).toContain('docker build --build-arg APP=$app -t $REGISTRY/globalmart/$app:$TAG .');
   });
 
   it('hold no secret values: every credential is a reference to an existing Secret', () => {

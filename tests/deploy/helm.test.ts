@@ -1,6 +1,7 @@
-// Renders helm/globalmart with a real Helm and checks the manifests. Runs only when a Helm v3 is already at hand
-// (the pinned one cached by `node scripts/helm-check.ts`, or one on PATH): the default test run never downloads.
-import { parseAllDocuments } from 'yaml';
+// Renders helm/globalmart with a real Helm and checks the manifests. Needs a Helm v3 at hand (the pinned one that
+// `npm run helm:check` builds, or one on PATH): without one every test here fails, saying so (CI runs helm:check
+// first). The test run itself never downloads or builds anything.
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allTopics, appIds, edgeAppId, type AppId } from '@globalmart/contracts';
 import { chartDir, findHelm, helm, helmCheck, minKubeVersion, pubsubTypes, type Rendering } from '../../scripts/helm-check.ts';
@@ -100,7 +101,7 @@ const selects = (policy: Manifest, app: string) =>
   );
 const appsOf = (peers: Peer[] | undefined) => (peers ?? []).map((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name']);
 
-describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, () => {
+describe(`helm chart (${helmBin ?? 'no helm'})`, () => {
   let renderings: Rendering[] = [];
   let docs: Manifest[] = [];
   // Parsed once: YAML parsing of a whole release takes a while on a busy machine.
@@ -112,10 +113,15 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
     ofKind(docs, 'Configuration').find((c) => c.metadata.name === podOf(app).metadata.annotations['dapr.io/config']);
 
   beforeAll(async () => {
-    renderings = await helmCheck(helmBin!, () => {});
+    if (!helmBin) {
+      throw new Error(
+        'no Helm v3 at hand: run `npm run helm:check` first (it builds the pinned Helm from the Go module proxy into ~/.cache/globalmart/bin)',
+      );
+    }
+    renderings = await helmCheck(helmBin, () => {});
     for (const r of renderings.filter((x) => x.name !== 'NOTES.txt')) parsed.set(r.name, parse(r.manifest));
     docs = rendering('default');
-  }, 180_000);
+  }, 300_000);
 
   it('renders one Deployment per dapr.yaml app, with its Dapr annotations, image and probes', () => {
     const deployments = ofKind(docs, 'Deployment');
@@ -248,11 +254,11 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
     }
   });
 
-  it('renders the components with the scopes of components/ and the table, and the Resiliency of dapr-config/', () => {
+  it('renders the components with the scopes of components/ and the table, and the Resiliency of components/', () => {
     for (const name of ['statestore', 'email', 'lockstore']) {
       expect(component(docs, name)?.scopes).toEqual(daprResource('components', `${name}.yaml`).scopes);
     }
-    expect(ofKind(docs, 'Resiliency')[0]?.spec).toEqual(daprResource('dapr-config', 'resiliency.yaml').spec);
+    expect(ofKind(docs, 'Resiliency')[0]?.spec).toEqual(daprResource('components', 'resiliency.yaml').spec);
   });
 
   it("renders every broker as the `pubsub` component, each with the table's topic scopes", () => {
@@ -380,8 +386,153 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
 
   it('routes the Ingress to the gateway only when enabled', () => {
     expect(ofKind(docs, 'Ingress')).toEqual([]);
-    const ingress = ofKind(rendering('ingress.enabled=true'), 'Ingress');
+    const ingress = ofKind(rendering('ingress with TLS'), 'Ingress');
     expect(JSON.stringify(ingress)).toContain('-gateway');
+  });
+
+  it("gives every sidecar resources (requests and a memory limit) through Dapr's annotations", () => {
+    for (const app of appIds) {
+      expect(podOf(app).metadata.annotations, app).toMatchObject({
+        'dapr.io/sidecar-cpu-request': '50m',
+        'dapr.io/sidecar-memory-request': '64Mi',
+        'dapr.io/sidecar-memory-limit': '256Mi',
+      });
+      expect(podOf(app).metadata.annotations['dapr.io/sidecar-cpu-limit'], app).toBeUndefined();
+    }
+  });
+
+  it('guards every app with 2+ replicas by a PodDisruptionBudget (maxUnavailable 1), and not psp with its one', () => {
+    const budgets = ofKind(docs, 'PodDisruptionBudget');
+    const guarded = appIds.filter((a) => (values.apps[a]?.replicas ?? 1) >= 2);
+    expect(guarded).not.toContain('psp');
+    expect(budgets.map((b) => b.metadata.name).sort()).toEqual(guarded.map(resourceName).sort());
+    for (const b of budgets) {
+      const app = b.metadata.labels!['app.kubernetes.io/name']!;
+      expect(b.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: podLabels(app) } });
+    }
+  });
+
+  it('autoscales every app but psp when asked, leaving replicas to the autoscaler, with budgets from minReplicas', () => {
+    const scaled = rendering('autoscaling');
+    expect(ofKind(docs, 'HorizontalPodAutoscaler')).toEqual([]);
+    const hpas = ofKind(scaled, 'HorizontalPodAutoscaler');
+    expect(hpas.map((h) => h.metadata.name).sort()).toEqual(
+      appIds
+        .filter((a) => a !== 'psp')
+        .map(resourceName)
+        .sort(),
+    );
+    for (const h of hpas) {
+      expect(h.spec).toMatchObject({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: h.metadata.name },
+        minReplicas: 2,
+        maxReplicas: 6,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } } }],
+      });
+    }
+    for (const d of ofKind(scaled, 'Deployment')) {
+      expect(d.spec.replicas, d.metadata.name).toBe(d.metadata.name === resourceName('psp') ? 1 : undefined);
+    }
+    expect(ofKind(scaled, 'PodDisruptionBudget')).toHaveLength(appIds.length - 1);
+  });
+
+  it('refuses to autoscale psp, and to run a Go twin of an app that has none', async () => {
+    const template = (...set: string[]) => [
+      'template',
+      release,
+      chartDir,
+      '--kube-version',
+      minKubeVersion(),
+      ...set.flatMap((x) => ['--set', x]),
+    ];
+    await expect(helm(helmBin!, template('autoscaling.enabled=true', 'apps.psp.autoscaling.enabled=true'))).rejects.toThrow(/psp/);
+    await expect(helm(helmBin!, template('apps.orders.stack=go'))).rejects.toThrow(/only recommendations has a Go twin/);
+  });
+
+  it('pulls the Go recommendations engine when apps.recommendations.stack is go, and changes nothing else', () => {
+    const image = (docs: Manifest[], app: string) =>
+      (ofKind(docs, 'Deployment').find((d) => d.metadata.name === resourceName(app))!.spec.template as PodTemplate).spec.containers[0]!
+        .image;
+    const go = rendering('recommendations.stack=go');
+    expect(image(docs, 'recommendations')).toBe('docker.io/globalmart/recommendations:0.1.0');
+    expect(image(go, 'recommendations')).toBe('docker.io/globalmart/recommendations-go:0.1.0');
+    for (const app of appIds.filter((a) => a !== 'recommendations')) expect(image(go, app)).toBe(image(docs, app));
+  });
+
+  it('sends OTLP consistently: sidecars in tracing.otlp.protocol, apps always OTLP/HTTP to an HTTP receiver', () => {
+    const env = (docs: Manifest[], app: string) =>
+      (ofKind(docs, 'Deployment').find((d) => d.metadata.name === resourceName(app))!.spec.template as PodTemplate).spec.containers[0]!.env;
+    const otel = (docs: Manifest[]) =>
+      ofKind(docs, 'Configuration').map((c) => (c.spec.tracing as { otel?: { endpointAddress: string; protocol: string } }).otel);
+    const host = 'opentelemetry-collector.observability.svc.cluster.local';
+    expect(new Set(otel(docs).map((o) => JSON.stringify(o)))).toEqual(
+      new Set([JSON.stringify({ endpointAddress: `${host}:4318`, isSecure: false, protocol: 'http' })]),
+    );
+    const grpc = rendering('OTLP over gRPC');
+    expect(new Set(otel(grpc).map((o) => `${o?.protocol} ${o?.endpointAddress}`))).toEqual(new Set([`grpc ${host}:4317`]));
+    for (const [docsOf, name] of [
+      [docs, 'default'],
+      [grpc, 'grpc'],
+    ] as const) {
+      for (const app of appIds) {
+        expect(env(docsOf, app), `${name} ${app}`).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${host}:4318` });
+        expect(env(docsOf, app), `${name} ${app}`).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' });
+      }
+    }
+  });
+
+  it('refuses OTLP over gRPC without an HTTP receiver for the apps', async () => {
+    const args = ['template', release, chartDir, '--kube-version', minKubeVersion(), '--set', 'tracing.otlp.protocol=grpc'];
+    await expect(helm(helmBin!, args)).rejects.toThrow(/tracing\.otlp\.httpEndpoint/);
+  });
+
+  it('runs its own OpenTelemetry Collector when enabled, which every sidecar and app exports to and only they reach', () => {
+    const withCollector = rendering('OpenTelemetry Collector');
+    const collector = `${release}-otel-collector`;
+    expect(ofKind(docs, 'ConfigMap')).toEqual([]);
+    for (const kind of ['ConfigMap', 'Deployment', 'Service', 'NetworkPolicy']) {
+      expect(
+        ofKind(withCollector, kind).filter((d) => d.metadata.name === collector),
+        kind,
+      ).toHaveLength(1);
+    }
+    const config = parseYaml(
+      (ofKind(withCollector, 'ConfigMap')[0] as unknown as { data: Record<string, string> }).data['config.yaml']!,
+    ) as {
+      service: { pipelines: Record<string, { receivers: string[]; exporters: string[] }> };
+    };
+    expect(config.service.pipelines.traces).toMatchObject({ receivers: ['otlp'], exporters: ['debug'] });
+    const host = `${collector}.${namespace}.svc.cluster.local`;
+    for (const c of ofKind(withCollector, 'Configuration')) {
+      expect((c.spec.tracing as { otel: unknown }).otel).toEqual({ endpointAddress: `${host}:4318`, isSecure: false, protocol: 'http' });
+    }
+    for (const d of ofKind(withCollector, 'Deployment').filter((x) => x.metadata.name !== collector)) {
+      expect((d.spec.template as PodTemplate).spec.containers[0]!.env).toContainEqual({
+        name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+        value: `http://${host}:4318`,
+      });
+    }
+    const policy = ofKind(withCollector, 'NetworkPolicy').find((p) => p.metadata.name === collector)!.spec as unknown as NetworkPolicySpec;
+    expect(policy.ingress?.[0]).toEqual({
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'globalmart', 'app.kubernetes.io/instance': release } } }],
+      ports: [
+        { port: 4317, protocol: 'TCP' },
+        { port: 4318, protocol: 'TCP' },
+      ],
+    });
+    // With egress policies on, the apps may reach the collector (and not the backend), the collector the backend.
+    const all = rendering('everything on');
+    const egress = (name: string) =>
+      (ofKind(all, 'NetworkPolicy').find((p) => p.metadata.name === name)!.spec as unknown as NetworkPolicySpec).egress!;
+    expect(egress(resourceName('orders'))).toContainEqual({
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'otel-collector', 'app.kubernetes.io/instance': release } } }],
+      ports: [
+        { port: 4317, protocol: 'TCP' },
+        { port: 4318, protocol: 'TCP' },
+      ],
+    });
+    expect(JSON.stringify(egress(resourceName('orders')))).not.toContain('observability');
+    expect(JSON.stringify(egress(collector))).toContain('observability');
   });
 
   it('prints the commands creating every token Secret with a random value, and holds no value', () => {
@@ -393,6 +544,9 @@ describe.runIf(helmBin !== undefined)(`helm chart (${helmBin ?? 'no helm'})`, ()
       expect(notes.includes(create(`${release}-${app}-app-api-token`)), app).toBe(app !== edgeAppId);
     }
     expect(notes).toContain('dapr mtls -k');
+    // The dashboard is its own chart: `dapr dashboard -k` finds nothing after installing Dapr's chart alone.
+    expect(notes).not.toContain('dapr dashboard -k');
+    expect(notes).toContain('helm upgrade --install dapr-dashboard dapr/dapr-dashboard -n dapr-system');
   });
 
   it('refuses an unknown broker and a token Secret shared by every app', async () => {

@@ -61,10 +61,76 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .id }}
 {{- end -}}
 
+{{/* <registry>/globalmart/<app-id>:<tag>; stack: go names the app's Go twin, <app-id>-go (only recommendations has one). */}}
 {{- define "globalmart.image" -}}
 {{- $app := index .root.Values.apps .id -}}
 {{- $tag := dig "image" "tag" "" $app | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
-{{- printf "%s/globalmart/%s:%s" (trimSuffix "/" .root.Values.image.registry) .id $tag -}}
+{{- $stack := dig "stack" "node" $app -}}
+{{- $name := .id -}}
+{{- if eq $stack "go" -}}
+{{- if ne .id "recommendations" -}}
+{{- fail (printf "apps.%s.stack: go: only recommendations has a Go twin (services/recommendations-go)" .id) -}}
+{{- end -}}
+{{- $name = printf "%s-go" .id -}}
+{{- else if ne $stack "node" -}}
+{{- fail (printf "apps.%s.stack must be node or go, not %q" .id $stack) -}}
+{{- end -}}
+{{- printf "%s/globalmart/%s:%s" (trimSuffix "/" .root.Values.image.registry) $name $tag -}}
+{{- end -}}
+
+{{/* An app's autoscaling settings: apps.<id>.autoscaling merged over autoscaling, as JSON. Takes (dict "root" $ "id" <app-id>). */}}
+{{- define "globalmart.autoscaling" -}}
+{{- $app := index .root.Values.apps .id -}}
+{{- /* Key by key: sprig's merge would let the global `enabled: true` win over an app's `enabled: false`. */ -}}
+{{- $a := deepCopy .root.Values.autoscaling -}}
+{{- range $key, $value := dig "autoscaling" dict $app -}}
+{{- $_ := set $a $key $value -}}
+{{- end -}}
+{{- if and $a.enabled (eq .id "psp") -}}
+{{- fail "apps.psp cannot be autoscaled: the simulated payment provider keeps its ledger in memory (docs/adr/0004)" -}}
+{{- end -}}
+{{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- fail (printf "apps.%s autoscaling: minReplicas %v is above maxReplicas %v" .id $a.minReplicas $a.maxReplicas) -}}
+{{- end -}}
+{{- toJson $a -}}
+{{- end -}}
+
+{{/* The fewest pods an app runs: autoscaling's minReplicas when on, else replicas (default 1). Takes (dict "root" $ "id" <app-id>). */}}
+{{- define "globalmart.minReplicas" -}}
+{{- $app := index .root.Values.apps .id -}}
+{{- $a := include "globalmart.autoscaling" . | fromJson -}}
+{{- if $a.enabled -}}{{ int $a.minReplicas }}{{- else -}}{{ hasKey $app "replicas" | ternary (int $app.replicas) 1 }}{{- end -}}
+{{- end -}}
+
+{{/* The release's own OpenTelemetry Collector Service name. */}}
+{{- define "globalmart.otelCollectorName" -}}
+{{- printf "%s-otel-collector" (include "globalmart.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Where telemetry goes, as JSON: sidecar (host:port for the Dapr Configuration), protocol (the sidecars': http|grpc),
+isSecure, app (host:port of an OTLP/HTTP receiver for the apps, whose exporter speaks only http/protobuf). Empty
+sidecar: no export. otelCollector.enabled points both at the release's collector.
+*/}}
+{{- define "globalmart.otlp" -}}
+{{- $o := .Values.tracing.otlp -}}
+{{- $protocol := $o.protocol | default "http" -}}
+{{- if not (has $protocol (list "http" "grpc")) -}}
+{{- fail (printf "tracing.otlp.protocol must be http or grpc, not %q" $protocol) -}}
+{{- end -}}
+{{- if .Values.otelCollector.enabled -}}
+{{- $host := printf "%s.%s.svc.cluster.local" (include "globalmart.otelCollectorName" .) .Release.Namespace -}}
+{{- $sidecar := printf "%s:%s" $host (eq $protocol "grpc" | ternary "4317" "4318") -}}
+{{- toJson (dict "sidecar" $sidecar "protocol" $protocol "isSecure" false "app" (printf "%s:4318" $host)) -}}
+{{- else if $o.endpoint -}}
+{{- $app := $o.httpEndpoint | default (eq $protocol "http" | ternary $o.endpoint "") -}}
+{{- if not $app -}}
+{{- fail "tracing.otlp.protocol is grpc: set tracing.otlp.httpEndpoint to the collector's OTLP/HTTP host:port for the apps (they export OTLP/HTTP only)" -}}
+{{- end -}}
+{{- toJson (dict "sidecar" $o.endpoint "protocol" $protocol "isSecure" $o.isSecure "app" $app) -}}
+{{- else -}}
+{{- toJson (dict "sidecar" "" "protocol" $protocol "isSecure" false "app" "") -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Each app's ServiceAccount, Dapr Configuration and NetworkPolicy share the app's name. Take (dict "root" $ "id" <app-id>). */}}
