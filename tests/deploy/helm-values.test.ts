@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { allTopics, appIds, edgeAppId } from '@globalmart/contracts';
+import { jetStreamStreams } from '@globalmart/devstack';
 import { describe, expect, it } from 'vitest';
 import { nonEmpty, normalizePolicies, tablePolicies, tablePublishing, tableSecrets, tableSubscription } from './access-table.ts';
 import { daprResource, helmValues, repoFile } from './deploy-files.ts';
@@ -126,6 +127,16 @@ describe('Helm values', () => {
     const runbook = readFileSync(repoFile('docs', 'deploy-kubernetes.md'), 'utf8');
     expect(runbook).toContain(`TAG=${appVersion} `);
     expect(runbook).toContain('docker build --build-arg APP=$app -t $REGISTRY/globalmart/$app:$TAG .');
+  });
+
+  it('give the runbook the JetStream streams npm start creates (Dapr creates none; the chart cannot)', () => {
+    const runbook = readFileSync(repoFile('docs', 'deploy-kubernetes.md'), 'utf8');
+    const documented = [...runbook.matchAll(/^ *(\{"name": "globalmart[^]*?\})\n *EOF/gm)].map(
+      (m) => JSON.parse(m[1]!.replace(/\n\s*/g, ' ')) as { name: string; subjects: string[]; max_age: number },
+    );
+    expect(documented.map((s) => [s.name, [...s.subjects].sort(), s.max_age])).toEqual(
+      jetStreamStreams().map((s) => [s.name, [...s.subjects].sort(), s.max_age]),
+    );
   });
 
   it('hold no secret values: every credential is a reference to an existing Secret', () => {
