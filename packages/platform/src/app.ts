@@ -9,6 +9,7 @@ import { AppError } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import type { Logger } from './logger.ts';
 import { errorHandler, notFoundHandler } from './problem.ts';
+import { cacheLookupMetrics } from './metrics.ts';
 import { Readiness } from './readiness.ts';
 
 export interface AppOptions {
@@ -99,6 +100,7 @@ export function createApp({
     }),
   );
   if (edge) app.use(edge);
+  if (config.APP_ID) app.use(cacheLookupMetrics(config.APP_ID));
   // Probes come first so they are exempt from the token: kubelet probes do not carry Dapr's token.
   app.use(healthRoutes(readiness, logger, { livenessAwaitsReadiness }));
   if (config.APP_API_TOKEN) app.use(requireAppToken(config.APP_API_TOKEN));

@@ -3,7 +3,9 @@ export { createService, type RunningService, type Service, type ServiceOptions }
 export { createApp, finalizeApp, type AppOptions } from './app.ts';
 export { loadConfig, ConfigError, baseConfigShape, type BaseConfig, type Config, type ConfigShape } from './config.ts';
 export { createLogger, traceFields, type Logger } from './logger.ts';
-export { startTelemetry, shutdownTelemetry, isTelemetryStarted, type TelemetryOptions } from './telemetry.ts';
+export { startTelemetry, shutdownTelemetry, isTelemetryStarted, metricsEndpoint, type TelemetryOptions } from './telemetry.ts';
+export { currentTraceCarrier, inSpan, type TraceCarrier } from './telemetry.spans.ts';
+export { platformMetrics, timed, type PlatformInstruments } from './metrics.ts';
 export { AppError, isAppError, badRequest, unauthorized, forbidden, notFound, conflict, unprocessable, unavailable } from './errors.ts';
 export { problem, sendProblem, toProblem, errorHandler, notFoundHandler, type Problem } from './problem.ts';
 export { parseBody, parseQuery, parseParams } from './validate.ts';

@@ -1,6 +1,7 @@
 import { eventCatalog, topics, type EventData, type EventType } from '@globalmart/contracts';
 import { Router } from 'express';
 import type { Logger } from './logger.ts';
+import { platformMetrics } from './metrics.ts';
 
 /** What a handler tells Dapr: done, deliver again later, or never deliver again (to the dead-letter topic). */
 export type DeliveryStatus = 'SUCCESS' | 'RETRY' | 'DROP';
@@ -59,7 +60,7 @@ export class Subscriptions {
   readonly #pubsubName: string;
   readonly #handlers = new Map<
     string,
-    { route: string; topic: string; handle: (body: { id?: string; data?: unknown }) => Promise<DeliveryStatus> }
+    { route: string; topic: string; handle: (body: { id?: string; time?: unknown; data?: unknown }) => Promise<DeliveryStatus> }
   >();
   readonly #deadLetterTopics: { topic: string; route: string; handle: (body: Record<string, unknown>) => Promise<DeliveryStatus> }[] = [];
 
@@ -71,19 +72,29 @@ export class Subscriptions {
   on<T extends EventType>(type: T, handler: EventHandler<T>): this {
     const spec = eventCatalog[type];
     const log = this.#logger;
+    // Zero rather than absent until the first retry (see platformMetrics).
+    platformMetrics().eventsRetried.add(0, { topic: spec.topic, type });
     this.#handlers.set(type, {
       route: routeFor(spec.name),
       topic: spec.topic,
       handle: async (body) => {
+        const labels = { topic: spec.topic, type };
+        const published = typeof body.time === 'string' ? Date.parse(body.time) : NaN;
+        if (Number.isFinite(published)) platformMetrics().eventLag.record(Math.max(0, Date.now() - published) / 1000, labels);
         const parsed = spec.schema.safeParse(body.data);
         if (!parsed.success) {
           log.warn({ event_id: body.id, type, issues: parsed.error.issues }, `invalid ${spec.name} dropped`);
+          platformMetrics().eventsConsumed.add(1, { ...labels, outcome: 'dropped' });
           return 'DROP';
         }
         try {
-          return (await handler(parsed.data as EventData<T>, { id: body.id, type })) ?? 'SUCCESS';
+          const status = (await handler(parsed.data as EventData<T>, { id: body.id, type })) ?? 'SUCCESS';
+          if (status === 'RETRY') platformMetrics().eventsRetried.add(1, labels);
+          else platformMetrics().eventsConsumed.add(1, { ...labels, outcome: status === 'DROP' ? 'dropped' : 'applied' });
+          return status;
         } catch (err) {
           log.warn({ err, event_id: body.id, type }, `${spec.name} not applied yet; Dapr will redeliver`);
+          platformMetrics().eventsRetried.add(1, labels);
           return 'RETRY';
         }
       },
@@ -101,6 +112,7 @@ export class Subscriptions {
     const log = this.#logger;
     for (const topic of Object.values(topics).filter((t) => t !== topics.notifications)) {
       const deadLetterTopic = `${topic}${DLQ_SUFFIX}`;
+      platformMetrics().eventsDeadLettered.add(0, { topic });
       this.#deadLetterTopics.push({
         topic: deadLetterTopic,
         route: `/events/dead-letters/${topic}`,
@@ -108,7 +120,9 @@ export class Subscriptions {
           const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
           const event = { topic, deadLetterTopic, id: str(ce.id), type: str(ce.type), data: cloudEventData(ce), cloudEvent: ce };
           try {
-            return (await handler(event)) ?? 'SUCCESS';
+            const status = (await handler(event)) ?? 'SUCCESS';
+            if (status === 'SUCCESS') platformMetrics().eventsDeadLettered.add(1, { topic });
+            return status;
           } catch (err) {
             log.warn({ err, event_id: event.id, topic: deadLetterTopic }, 'dead letter not stored yet; Dapr will redeliver');
             return 'RETRY';
@@ -126,7 +140,7 @@ export class Subscriptions {
     for (const [type, h] of this.#handlers) {
       byTopic.set(h.topic, [...(byTopic.get(h.topic) ?? []), { match: `event.type == '${type}'`, path: h.route }]);
       router.post(h.route, async (req, res) => {
-        res.json({ status: await h.handle((req.body ?? {}) as { id?: string; data?: unknown }) });
+        res.json({ status: await h.handle((req.body ?? {}) as { id?: string; time?: unknown; data?: unknown }) });
       });
     }
     for (const d of this.#deadLetterTopics) {
