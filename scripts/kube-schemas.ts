@@ -105,15 +105,22 @@ function reachable(definitions: Record<string, Json>, root: string): Record<stri
   return out;
 }
 
-/** Writes one standalone schema per Kubernetes kind (group/version/kind) into `dir`; returns how many. */
-function writeKubernetesSchemas(swaggerFile: string, dir: string): number {
-  const swagger = JSON.parse(readFileSync(swaggerFile, 'utf8')) as { definitions: Record<string, Json> };
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/** swagger.json's definitions, each a strict JSON Schema. */
+function kubernetesDefinitions(swaggerFile: string): { swagger: Record<string, Json>; definitions: Record<string, Json> } {
+  const swagger = (JSON.parse(readFileSync(swaggerFile, 'utf8')) as { definitions: Record<string, Json> }).definitions;
   const definitions: Record<string, Json> = {};
-  for (const [name, def] of Object.entries(swagger.definitions)) definitions[name] = strictSchema(def);
+  for (const [name, def] of Object.entries(swagger)) definitions[name] = strictSchema(def);
   // Quantities are strings or plain numbers in manifests (cpu: 1), as the API server accepts them.
   definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { oneOf: [{ type: 'string' }, { type: 'number' }] };
+  return { swagger, definitions };
+}
+
+/** Writes one standalone schema per Kubernetes kind (group/version/kind) into `dir`; returns how many. */
+function writeKubernetesSchemas(swagger: Record<string, Json>, definitions: Record<string, Json>, dir: string): number {
   let count = 0;
-  for (const [name, def] of Object.entries(swagger.definitions)) {
+  for (const [name, def] of Object.entries(swagger)) {
     const gvks = isObject(def)
       ? (def['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined)
       : undefined;
@@ -137,8 +144,11 @@ interface Crd {
   spec: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Json } }[] };
 }
 
-/** Writes every Dapr CRD version's schema into `dir/<group>/<kind>_<version>.json`; returns the kinds written. */
-function writeCrdSchemas(crdDir: string, dir: string): string[] {
+/**
+ * Writes every Dapr CRD version's schema into `dir/<group>/<kind>_<version>.json`; returns the kinds written. A CRD
+ * leaves `metadata` an open object (the API server checks it as ObjectMeta): here it is Kubernetes' ObjectMeta, strict.
+ */
+function writeCrdSchemas(crdDir: string, definitions: Record<string, Json>, dir: string): string[] {
   const written: string[] = [];
   for (const file of readdirSync(crdDir).filter((f) => /\.ya?ml$/.test(f))) {
     for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
@@ -148,7 +158,13 @@ function writeCrdSchemas(crdDir: string, dir: string): string[] {
       for (const version of crd.spec.versions) {
         const schema = version.schema?.openAPIV3Schema;
         if (!schema) continue;
-        const out = { $schema: 'http://json-schema.org/draft-07/schema#', ...(strictSchema(schema) as Schema) };
+        const strict = strictSchema(schema) as Schema & { properties: Schema };
+        const out = {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          ...strict,
+          properties: { ...strict.properties, metadata: { $ref: `#/definitions/${OBJECT_META}` } },
+          definitions: reachable(definitions, OBJECT_META),
+        };
         writeFileSync(join(dir, crd.spec.group, `${crd.spec.names.kind.toLowerCase()}_${version.name}.json`), JSON.stringify(out));
         written.push(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`);
       }
@@ -196,8 +212,9 @@ export async function ensureKubeSchemas(log: (line: string) => void = console.lo
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(join(partial, 'kubernetes'), { recursive: true });
   mkdirSync(join(partial, 'crds'), { recursive: true });
-  const kinds = writeKubernetesSchemas(join(kube, 'api', 'openapi-spec', 'swagger.json'), join(partial, 'kubernetes'));
-  const crds = writeCrdSchemas(join(daprDir, 'charts', 'dapr', 'crds'), join(partial, 'crds'));
+  const { swagger, definitions } = kubernetesDefinitions(join(kube, 'api', 'openapi-spec', 'swagger.json'));
+  const kinds = writeKubernetesSchemas(swagger, definitions, join(partial, 'kubernetes'));
+  const crds = writeCrdSchemas(join(daprDir, 'charts', 'dapr', 'crds'), definitions, join(partial, 'crds'));
   renameSync(partial, dir);
   log(
     `generated ${kinds} Kubernetes kind schemas and ${crds.length} Dapr CRD schemas (${crds.join(', ')}) in ${Math.round((Date.now() - started) / 1000)} s`,

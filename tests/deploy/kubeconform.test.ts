@@ -93,6 +93,8 @@ describe('kubeconform -strict on the rendered chart', () => {
         void ((d.spec.policies as Record<string, Record<string, Record<string, unknown>>>).retries!.standard!.initialInterval = '50ms'),
     ],
     ['NetworkPolicy', '`spec.ingres`', (d: Doc) => void (d.spec.ingres = [])],
+    // A CRD leaves metadata open; the generated schemas check it as Kubernetes' ObjectMeta, as the API server does.
+    ['Component', '`metadata.lables`', (d: Doc) => void ((d.metadata as Record<string, unknown>).lables = { a: 'b' })],
     ['Service', 'a port without `port`', (d: Doc) => void (d.spec.ports = [{ name: 'http', targetPort: 'http' }])],
   ])('rejects a %s with %s', async (kind, _what, change) => {
     const violations = await withTypo(kind, change);
