@@ -1,7 +1,7 @@
 // The Helm values copy what Kubernetes cannot read from the repository (component scopes, the Resiliency spec, the
 // access table of packages/contracts/src/access.ts): these tests fail when a copy drifts from components/,
 // dapr-config/ or the table. They need no Helm binary.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { allTopics, appIds, edgeAppId } from '@globalmart/contracts';
@@ -127,6 +127,9 @@ describe('Helm values', () => {
     const runbook = readFileSync(repoFile('docs', 'deploy-kubernetes.md'), 'utf8');
     expect(runbook).toContain(`TAG=${appVersion} `);
     expect(runbook).toContain('docker build --build-arg APP=$app -t $REGISTRY/globalmart/$app:$TAG .');
+    // apps.recommendations.stack=go: the Go twin's image, from its own folder (its Dockerfile's build context).
+    expect(runbook).toContain('docker build -t $REGISTRY/globalmart/recommendations-go:$TAG services/recommendations-go');
+    expect(existsSync(repoFile('services', 'recommendations-go', 'Dockerfile'))).toBe(true);
   });
 
   it('give the runbook the JetStream streams npm start creates (Dapr creates none; the chart cannot)', () => {
