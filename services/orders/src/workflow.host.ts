@@ -2,9 +2,9 @@
 // gRPC to the sidecar (DAPR_GRPC_PORT), and starts instances with DaprWorkflowClient. Nothing else imports the SDK.
 import { DaprWorkflowClient, WorkflowRuntime, type TWorkflow, type WorkflowActivityContext, type WorkflowContext } from '@dapr/dapr';
 import { Logger as SdkLogger } from '@dapr/dapr/logger/Logger.js';
-import type { BaseConfig, Logger } from '@globalmart/platform';
+import { currentTraceCarrier, inSpan, platformMetrics, timed, type BaseConfig, type Logger, type TraceCarrier } from '@globalmart/platform';
 import type { RetryBudgets } from './checkout.saga.ts';
-import { CHECKOUT_WORKFLOW, checkoutWorkflow, sagaInputOf, type SagaInput } from './checkout.workflow.ts';
+import { activity, CHECKOUT_WORKFLOW, checkoutWorkflow, sagaInputOf, type SagaContext, type SagaInput } from './checkout.workflow.ts';
 import type { Order } from './order.types.ts';
 
 export interface SagaStarter {
@@ -49,6 +49,70 @@ function routeSdkLogs(logger: Logger): void {
   }
 }
 
+/**
+ * The checkout's W3C trace context rides in the saga's input (`_trace`, fixed when the saga starts, so replays see the
+ * same input) and in every activity's input: the SDK's work items carry no trace context, so without it each activity
+ * would start a trace of its own. Sagas started before this field existed simply have none.
+ */
+type Traced<T> = T & { _trace?: TraceCarrier };
+
+function withTrace(input: unknown, carrier: TraceCarrier | undefined): unknown {
+  if (!carrier?.traceparent || typeof input !== 'object' || input === null || Array.isArray(input) || '_trace' in input) return input;
+  return { ...input, _trace: carrier };
+}
+
+/** The saga's context, passing the checkout's trace context along with every activity input. */
+function tracingContext(ctx: WorkflowContext, carrier: TraceCarrier | undefined): SagaContext {
+  return {
+    callActivity: (name, input) => ctx.callActivity(name, withTrace(input, carrier)),
+    createTimer: (fireAt) => ctx.createTimer(fireAt),
+    getCurrentUtcDateTime: () => ctx.getCurrentUtcDateTime(),
+    setCustomStatus: (status) => ctx.setCustomStatus(status),
+  };
+}
+
+const orderIdOf = (input: unknown): string | undefined => {
+  const i = input as { order?: { order_id?: unknown }; order_id?: unknown } | undefined;
+  const id = i?.order?.order_id ?? i?.order_id;
+  return typeof id === 'string' ? id : undefined;
+};
+
+/** What an activity came back with, for the saga step histogram: a StepOutcome's or a TransitionResult's kind. */
+const outcomeOf = (result: unknown): string => {
+  const kind = (result as { kind?: unknown; status?: unknown } | undefined)?.kind;
+  return typeof kind === 'string' ? kind : 'ok';
+};
+
+/** One activity run: a span in the checkout's trace (tagged with the order id), its duration, and the order counters. */
+function runActivity(name: string, ctx: WorkflowActivityContext, input: unknown, fn: (input: never) => Promise<unknown>): Promise<unknown> {
+  const traced = input as Traced<object> | undefined;
+  const carrier = traced?._trace;
+  let plain = input;
+  if (carrier) {
+    const { _trace, ...rest } = traced;
+    plain = rest;
+  }
+  const orderId = orderIdOf(plain);
+  const m = platformMetrics();
+  return inSpan(
+    `activity ${name}`,
+    {
+      ...(carrier ? { parent: carrier } : {}),
+      attributes: {
+        'workflow.activity': name,
+        'workflow.instance_id': ctx.getWorkflowInstanceId(),
+        ...(orderId ? { 'order.id': orderId } : {}),
+      },
+    },
+    async () => {
+      const result = await timed(m.sagaStepDuration, { step: name }, () => fn(plain as never), outcomeOf);
+      if (outcomeOf(result) === 'applied' && name === activity.confirm) m.ordersConfirmed.add(1);
+      if (outcomeOf(result) === 'applied' && name === activity.cancel) m.ordersCancelled.add(1);
+      return result;
+    },
+  );
+}
+
 export class WorkflowHost implements SagaStarter {
   readonly #runtime: WorkflowRuntime;
   readonly #client: DaprWorkflowClient;
@@ -66,10 +130,10 @@ export class WorkflowHost implements SagaStarter {
     this.#runtime = new WorkflowRuntime(grpc);
     this.#client = new DaprWorkflowClient(grpc);
     this.#tuneWorker(options.maxConcurrency);
-    this.#runtime.registerWorkflowWithName(CHECKOUT_WORKFLOW, ((ctx: WorkflowContext, input: SagaInput) =>
-      checkoutWorkflow(ctx, input)) as TWorkflow);
+    this.#runtime.registerWorkflowWithName(CHECKOUT_WORKFLOW, ((ctx: WorkflowContext, input: Traced<SagaInput>) =>
+      checkoutWorkflow(tracingContext(ctx, input._trace), input)) as TWorkflow);
     for (const [name, fn] of Object.entries(options.activities)) {
-      this.#runtime.registerActivityWithName(name, (_ctx: WorkflowActivityContext, input: unknown) => fn(input as never));
+      this.#runtime.registerActivityWithName(name, (ctx: WorkflowActivityContext, input: unknown) => runActivity(name, ctx, input, fn));
     }
   }
 
@@ -118,9 +182,23 @@ export class WorkflowHost implements SagaStarter {
     return this.#schedule(order);
   }
 
-  async #schedule(order: Order): Promise<'started' | 'exists'> {
+  #schedule(order: Order): Promise<'started' | 'exists'> {
+    // A span of orders tagged with the order id (what the trace look-up by order id finds), parent of the saga's activities.
+    return inSpan(
+      'checkout saga start',
+      { attributes: { 'order.id': order.order_id, 'workflow.instance_id': order.order_id } },
+      async () => {
+        const input: Traced<SagaInput> = { ...sagaInputOf(order, this.#options.budgets), _trace: currentTraceCarrier() };
+        const started = await this.#scheduleInput(order, input);
+        if (started === 'started') platformMetrics().ordersPlaced.add(1);
+        return started;
+      },
+    );
+  }
+
+  async #scheduleInput(order: Order, input: Traced<SagaInput>): Promise<'started' | 'exists'> {
     try {
-      await this.#client.scheduleNewWorkflow(CHECKOUT_WORKFLOW, sagaInputOf(order, this.#options.budgets), order.order_id);
+      await this.#client.scheduleNewWorkflow(CHECKOUT_WORKFLOW, input, order.order_id);
       return 'started';
     } catch (err) {
       // Two racing starts: the loser finds the winner's instance running.
