@@ -5,6 +5,7 @@ package main
 // then GET /recommendations and the subscriptions; every error is application/problem+json.
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -44,7 +45,11 @@ func newProblem(status int, code, detail, instance string) problem {
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, body any) {
-	raw, _ := json.Marshal(body)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // ">=" as JavaScript's JSON.stringify writes it, not "\u003e="
+	_ = enc.Encode(body)
+	raw := bytes.TrimRight(buf.Bytes(), "\n")
 	w.Header().Set("content-type", contentType+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(raw)

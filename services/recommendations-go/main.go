@@ -51,7 +51,7 @@ func main() {
 		}
 	}()
 	url := "http://" + listener.Addr().String()
-	log.Info(fmt.Sprintf("%s listening on %s", cfg.AppID, url), "url", url, "engine", Engine)
+	log.Info(fmt.Sprintf("%s listening on %s", cfg.AppID, url), "url", url)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
