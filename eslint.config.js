@@ -5,7 +5,18 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', '.data/**', 'bench/results/**', 'tools/**', 'helm/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/generated/**',
+      '.data/**',
+      'bench/results/**',
+      'tools/**',
+      'helm/**',
+      'services/web/dist/**',
+      'services/web/dist.tmp-*/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,5 +26,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The storefront runs in the browser.
+  { files: ['services/web/src/**', 'services/web/test/**'], languageOptions: { globals: globals.browser } },
   prettier,
 );

@@ -1,9 +1,11 @@
 // `npm run setup`: installs the pinned toolchain (Dapr runtime + CLI, FerretDB), makes sure PostgreSQL's server
-// programs (FerretDB's storage) and Redis are installed (apt-get when root and missing), generates local secrets.
+// programs (FerretDB's storage), Redis and Chromium (the browser tests') are installed (apt-get when root and missing),
+// generates local secrets, builds the storefront (services/web) when its sources changed.
 // Idempotent; `npm start` and `npm test` call it themselves.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir, ensureLocalSecrets, ensureToolchain, secretsFile, type Toolchain } from '@globalmart/devstack';
+import { ensureWebBuild } from '../packages/devstack/src/web.ts';
 
 export async function setup(log: (line: string) => void = (l) => console.log(`» ${l}`)): Promise<Toolchain> {
   const started = Date.now();
@@ -12,6 +14,8 @@ export async function setup(log: (line: string) => void = (l) => console.log(`»
   // Dapr's name-resolution file lives here (dapr-config/config.yaml).
   mkdirSync(join(dataDir, 'dapr'), { recursive: true });
   if (created.length > 0) log(`generated local secrets (${created.join(', ')}) in ${secretsFile}`);
+  // The storefront the gateway serves (services/web/dist), rebuilt only when its sources changed.
+  await ensureWebBuild(log);
   log(
     `toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Dapr ${tc.versions.dapr} (CLI ${tc.versions.daprCli}), FerretDB ${tc.versions.ferretdb} on PostgreSQL ${tc.versions.postgres} (${tc.postgres.binDir}), Node ${process.versions.node}`,
   );

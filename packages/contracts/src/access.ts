@@ -45,7 +45,7 @@ const rule = (caller: AppId, target: AppId, method: HttpMethod, path: string, wh
   why,
 });
 
-export const callRules: readonly CallRule[] = [
+const serviceCallRules: readonly CallRule[] = [
   // The gateway fronts the public API.
   rule('gateway', 'catalog', 'GET', '/readyz', 'the gateway is ready once the catalog answers'),
   rule('gateway', 'catalog', 'GET', '/products', 'browse'),
@@ -53,6 +53,7 @@ export const callRules: readonly CallRule[] = [
   rule('gateway', 'catalog', 'POST', '/products', 'admin: create a product'),
   rule('gateway', 'catalog', 'PUT', '/products/*', 'admin: replace a product'),
   rule('gateway', 'inventory', 'GET', '/stock/*', 'product page stock'),
+  rule('gateway', 'inventory', 'GET', '/stock', 'stock badges of a page of products'),
   rule('gateway', 'inventory', 'PUT', '/stock/*', 'admin: set stock'),
   rule('gateway', 'recommendations', 'GET', '/recommendations', 'product page recommendations'),
   rule('gateway', 'identity', 'POST', '/users', 'signup'),
@@ -71,6 +72,8 @@ export const callRules: readonly CallRule[] = [
   rule('gateway', 'analytics', 'GET', '/reports/*', 'admin: reports'),
   rule('gateway', 'notifications', 'GET', '/dead-letters', 'admin: dead letters'),
   rule('gateway', 'notifications', 'POST', '/dead-letters/*/replay', 'admin: replay a dead letter'),
+  // Operations (admin console): an order's checkout workflow from orders' sidecar (sidecar metadata: opsRules below).
+  rule('gateway', 'orders', 'GET', '/ops/workflows/*', "admin: an order's checkout workflow"),
   // The checkout saga (orders' workflow activities) and order reads.
   rule('orders', 'cart', 'GET', '/carts/*', 'checkout reads the cart it turns into an order'),
   rule('orders', 'inventory', 'POST', '/reservations', 'saga: reserve stock'),
@@ -95,6 +98,48 @@ export const callRules: readonly CallRule[] = [
   rule('recommendations', 'catalog', 'GET', '/products/*', 'content similarity: a product that changed'),
   rule('notifications', 'identity', 'GET', '/contacts/*', 'where to send an email'),
 ];
+
+/**
+ * How the gateway reaches an app's sidecar metadata for the admin console's Operations view (the kit's /ops/metadata):
+ * along the calls the architecture already makes, so no app gains a caller (payments still answers orders only, psp
+ * payments only). The hops from the gateway to `target`, the target last: [target] when the gateway calls it anyway,
+ * [orders, payments] for payments. Each hop relays on /ops/metadata/{target} to the next.
+ */
+export function opsHops(target: AppId, rules: readonly CallRule[] = serviceCallRules): AppId[] {
+  const previous = new Map<AppId, AppId>();
+  const queue: AppId[] = [edgeAppId];
+  while (queue.length > 0) {
+    const at = queue.shift()!;
+    if (at === target) break;
+    for (const r of rules) {
+      if (r.caller === at && r.target !== edgeAppId && !previous.has(r.target)) {
+        previous.set(r.target, at);
+        queue.push(r.target);
+      }
+    }
+  }
+  if (target !== edgeAppId && !previous.has(target)) throw new Error(`no chain of calls reaches ${target} from ${edgeAppId}`);
+  const hops: AppId[] = [];
+  for (let at: AppId | undefined = target; at && at !== edgeAppId; at = previous.get(at)) hops.unshift(at);
+  return hops;
+}
+
+/** The /ops/metadata calls opsHops needs: each hop may ask the next for its own metadata or to relay further. */
+function opsRules(): CallRule[] {
+  const rules = new Map<string, CallRule>();
+  for (const target of appIds.filter((app) => app !== edgeAppId)) {
+    const chain: AppId[] = [edgeAppId, ...opsHops(target)];
+    for (let i = 0; i + 1 < chain.length; i++) {
+      const [caller, next] = [chain[i]!, chain[i + 1]!];
+      const path = next === target ? '/ops/metadata' : '/ops/metadata/*';
+      const why = next === target ? "admin: the operations view of this app's sidecar" : `admin: relay the operations view of ${target}`;
+      rules.set(`${caller} ${next} ${path}`, rule(caller, next, 'GET', path, why));
+    }
+  }
+  return [...rules.values()];
+}
+
+export const callRules: readonly CallRule[] = [...serviceCallRules, ...opsRules()];
 
 /** Each topic's publishers and subscribers. Subscribers also publish `<topic>-dlq` (Dapr dead-letters for them). */
 export interface TopicAccess {

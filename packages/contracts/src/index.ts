@@ -16,4 +16,5 @@ export * from './orders.ts';
 export * from './notifications.ts';
 export * from './recommendations.ts';
 export * from './analytics.ts';
+export * from './ops.ts';
 export * from './access.ts';

@@ -39,6 +39,12 @@ export const StockListQuery = z.object({
 });
 export type StockListQuery = z.infer<typeof StockListQuery>;
 
+/** The storefront's stock badges (`GET /api/stock?ids=`): units available per product, without reservations. */
+export const PublicStockList = z
+  .object({ data: z.array(StockLevel.pick({ product_id: true, stock_qty: true })) })
+  .register(apiSchemas, { id: 'PublicStockList' });
+export type PublicStockList = z.infer<typeof PublicStockList>;
+
 /** PUT /stock/{product_id}: the seed's admin body `{ stock_qty }`, reused as is. */
 export const StockSetRequest = StockPatch;
 
@@ -116,6 +122,14 @@ const problem = (description?: string): RouteResponse => ({
 });
 
 export const inventoryRoutes: RouteSpec[] = [
+  {
+    method: 'GET',
+    path: '/api/stock',
+    summary: 'Units available of up to 100 products (the storefront stock badges)',
+    tags: ['gateway'],
+    query: StockListQuery,
+    responses: { 200: { schema: PublicStockList }, 400: problem() },
+  },
   {
     method: 'GET',
     path: '/stock/{product_id}',

@@ -33,10 +33,19 @@ export const Product = z
   .register(apiSchemas, { id: 'Product' });
 export type Product = z.infer<typeof Product>;
 
+/** At most this many ids in one batch lookup (`?ids=`): a product page's recommendations, a cart. */
+export const MAX_PRODUCT_IDS = 50;
+
 export const ProductListQuery = z.object({
   ...Pagination,
   category: CategorySlug.optional(),
   q: z.string().trim().min(1).max(100).optional(),
+  /** Batch lookup: comma-separated product ids (unknown ids are left out of `data`), as inventory's `GET /stock?ids=`. */
+  ids: z
+    .string()
+    .transform((v) => v.split(',').map((id) => id.trim()))
+    .pipe(z.array(ProductId).min(1).max(MAX_PRODUCT_IDS))
+    .optional(),
 });
 export type ProductListQuery = z.infer<typeof ProductListQuery>;
 

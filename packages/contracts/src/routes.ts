@@ -4,6 +4,7 @@ import { identityRoutes } from './identity.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { ordersGatewayRoutes, ordersRoutes } from './orders.ts';
 import { notificationsRoutes } from './notifications.ts';
+import { opsRoutes } from './ops.ts';
 import { paymentsRoutes } from './payments.ts';
 import { platformRoutes } from './platform.ts';
 import { recommendationsRoutes } from './recommendations.ts';
@@ -58,7 +59,7 @@ const productRoutes: RouteSpec[] = [
   {
     method: 'GET',
     path: '/api/products',
-    summary: 'List products, filtered by category or text, one page at a time',
+    summary: 'List products, filtered by category or text, one page at a time, or a batch by id (`ids=`)',
     tags: ['gateway'],
     query: ProductListQuery,
     responses: { 200: { schema: ProductListResponse }, 400: invalidRequest },
@@ -152,4 +153,5 @@ export const routes: RouteSpec[] = [
   ...recommendationsRoutes,
   ...analyticsRoutes,
   ...platformRoutes,
+  ...opsRoutes,
 ];

@@ -10,6 +10,7 @@ import { Jobs } from './jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { connectMongo, type Mongo } from './mongo.ts';
 import { clientErrorHandler } from './problem.ts';
+import { opsRoutes } from './ops.routes.ts';
 import { Readiness, type ReadinessCheck } from './readiness.ts';
 import { exitOnSignals, gracefulStop, type ShutdownHook } from './shutdown.ts';
 import { isTelemetryStarted, shutdownTelemetry } from './telemetry.ts';
@@ -152,6 +153,8 @@ async function assemble<C extends BaseConfig, M>(
     quietPaths: [...(options.quietPaths ?? []), '/job/*'],
   });
   app.use(jobs.router());
+  // The admin console's Operations view of this app's sidecar; never on the public edge (it has no app token).
+  if (!options.publicEdge) app.use(opsRoutes(config, dapr.invoker));
   return {
     config,
     logger,

@@ -23,7 +23,7 @@ const GENERATION_KEY = 'products:generation';
 export function cachedProductList(repo: ProductRepository, state: StateStore, ttlInSeconds: number, logger: Logger): CachedProductList {
   const keyFor = (generation: string, q: ProductListQuery) =>
     `products:list:${generation}:${createHash('sha256')
-      .update(JSON.stringify([q.page, q.page_size, q.category ?? null, q.q ?? null]))
+      .update(JSON.stringify([q.page, q.page_size, q.category ?? null, q.q ?? null, q.ids ?? null]))
       .digest('hex')
       .slice(0, 32)}`;
 

@@ -39,8 +39,9 @@ export function toProduct(d: ProductDoc): Product {
 /** MongoDB-wire adapter (FerretDB locally: plain indexes and $regex, no text index or transactions). */
 export function mongoProductRepository(model: Model<ProductDoc>): ProductRepository {
   return {
-    async list({ page, page_size, category, q }) {
+    async list({ page, page_size, category, q, ids }) {
       const filter: Record<string, unknown> = {};
+      if (ids) filter._id = { $in: ids };
       if (category) filter.category = category;
       if (q) {
         const re = new RegExp(escapeRegex(q), 'i');

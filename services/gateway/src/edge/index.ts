@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../config.ts';
 import { connectRateLimitStore, createRateLimits, type AuthLimits, type RateLimitPolicies, type RateLimitStore } from './rate-limits.ts';
 import { securityHeaders } from './security-headers.ts';
 
-export { API_CONTENT_SECURITY_POLICY, securityHeaders } from './security-headers.ts';
+export { API_CONTENT_SECURITY_POLICY, WEB_CONTENT_SECURITY_POLICY, securityHeaders } from './security-headers.ts';
 export * from './rate-limits.ts';
 
 /** The counters' namespace in Redis. */

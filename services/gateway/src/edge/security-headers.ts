@@ -12,6 +12,23 @@ export const API_CONTENT_SECURITY_POLICY: CspDirectives = {
   'frame-ancestors': ["'none'"],
 };
 
+/**
+ * The storefront's pages (served beside the API, web/storefront.ts): the app's own scripts, styles, images and API
+ * calls on this origin; no inline script, no eval, no plug-ins, no framing. Placeholder images are inline SVG.
+ */
+export const WEB_CONTENT_SECURITY_POLICY: CspDirectives = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
+
 export interface SecurityHeadersOptions {
   /** Strict-Transport-Security: only behind TLS (HSTS=on). */
   hsts: boolean;

@@ -5,7 +5,10 @@ import {
   ProductListQuery,
   ProductReplace,
   RecommendationsResponse,
+  StockListQuery,
   StockPatch,
+  type PublicStockList,
+  type StockLevelList,
   type Product,
   type ProductDetail,
   type ProductListResponse,
@@ -62,9 +65,19 @@ export function productsRoutes({
   };
 
   router.get('/api/products', async (req, res) => {
-    const query = parseQuery(ProductListQuery, req);
+    const { ids, ...rest } = parseQuery(ProductListQuery, req);
+    // A batch (?ids=) goes on as the one comma-separated parameter catalog reads.
+    const query = { ...rest, ids: ids?.join(',') };
     const { body } = await invoker.invoke<ProductListResponse>('catalog', 'products', { query });
     res.json(body);
+  });
+
+  // Stock badges for a page of cards: inventory's batch read, without what reservations hold.
+  router.get('/api/stock', async (req, res) => {
+    const { ids } = parseQuery(StockListQuery, req);
+    const { body } = await invoker.invoke<StockLevelList>('inventory', 'stock', { query: { ids: ids.join(',') } });
+    const levels: PublicStockList = { data: body.data.map(({ product_id, stock_qty }) => ({ product_id, stock_qty })) };
+    res.set('cache-control', 'no-store').json(levels);
   });
 
   // The product is essential; live stock and recommendations are not: each has its own budget, and past it (or when
