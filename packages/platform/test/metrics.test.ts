@@ -47,7 +47,7 @@ describe('platform metrics', () => {
       time: new Date(Date.now() - 1500).toISOString(),
       data: { product_id, occurred_at: new Date().toISOString() },
     });
-    const deliver = async (body: unknown) =>
+    const deliver = async (body: object) =>
       (await request(app).post('/events/product-viewed').set('content-type', 'application/cloudevents+json').send(body)).body.status;
     expect(await deliver(event('prd_000001'))).toBe('SUCCESS');
     expect(await deliver(event('prd_000002'))).toBe('RETRY');
