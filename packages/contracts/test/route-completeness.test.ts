@@ -6,12 +6,14 @@
 // in-memory Dapr ports, then the same routers on svc.app. A route table does not depend on what serves it, so the
 // services' domain objects are `unused` (any use throws); main.ts itself is read to make sure this file mounts
 // exactly what it mounts.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createService, type Service } from '@globalmart/platform';
 import { createMemoryDapr } from '@globalmart/platform/testing';
 import { Router, type Express, type RequestHandler } from 'express';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { analyticsEventRoutes } from '../../../services/analytics/src/analytics.events.routes.ts';
 import { reportsRoutes } from '../../../services/analytics/src/reports.routes.ts';
 import { cartEventRoutes } from '../../../services/cart/src/cart.events.routes.ts';
@@ -24,8 +26,10 @@ import { installEdge } from '../../../services/gateway/src/edge/index.ts';
 import { adminRoutes } from '../../../services/gateway/src/routes/admin.routes.ts';
 import { cartRoutes as gatewayCartRoutes } from '../../../services/gateway/src/routes/cart.routes.ts';
 import { identityRoutes as gatewayIdentityRoutes } from '../../../services/gateway/src/routes/identity.routes.ts';
+import { opsRoutes as gatewayOpsRoutes } from '../../../services/gateway/src/routes/ops.routes.ts';
 import { ordersRoutes as gatewayOrdersRoutes } from '../../../services/gateway/src/routes/orders.routes.ts';
 import { productsRoutes as gatewayProductsRoutes } from '../../../services/gateway/src/routes/products.routes.ts';
+import { storefrontRoutes } from '../../../services/gateway/src/web/storefront.ts';
 import { identityRoutes as identityServiceRoutes } from '../../../services/identity/src/identity.routes.ts';
 import { inventoryEventRoutes } from '../../../services/inventory/src/inventory.events.routes.ts';
 import { reservationRoutes } from '../../../services/inventory/src/reservations.routes.ts';
@@ -63,6 +67,17 @@ const unused = new Proxy(
 type AnyService = Service<Record<string, unknown>, undefined>;
 type Mounts = Record<string, (svc: AnyService) => RequestHandler | Router | undefined>;
 
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A built storefront (one index.html), so the gateway mounts the SPA router as it does after `npm start` builds it. */
+function storefrontBuild(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gm-web-'));
+  tempDirs.push(dir);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>GlobalMart</title>');
+  return dir;
+}
+
 /** Per app: what its main.ts passes to `svc.app.use(...)`, keyed by the call's name (or the expression passed). */
 const mountsByApp: Record<AppId, Mounts> = {
   gateway: (() => {
@@ -86,6 +101,8 @@ const mountsByApp: Record<AppId, Mounts> = {
       adminRoutes: (svc) => adminRoutes(svc.dapr.invoker, authOf(svc)),
       cartRoutes: (svc) => gatewayCartRoutes(svc.dapr.invoker, authOf(svc)),
       ordersRoutes: (svc) => gatewayOrdersRoutes(svc.dapr.invoker, authOf(svc)),
+      opsRoutes: (svc) => gatewayOpsRoutes(svc.dapr.invoker, authOf(svc), svc.config as never),
+      storefront: (svc) => storefrontRoutes(storefrontBuild(), svc.logger),
     };
   })(),
   catalog: {
