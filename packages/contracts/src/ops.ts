@@ -16,22 +16,22 @@ export const SidecarMetadata = z
   .looseObject({
     id: z.string(),
     runtimeVersion: z.string().optional(),
-    enabledFeatures: z.array(z.string()).optional(),
-    components: z.array(z.looseObject({ name: z.string(), type: z.string(), version: z.string().optional() })).optional(),
+    enabledFeatures: z.array(z.string()).nullish(),
+    components: z.array(z.looseObject({ name: z.string(), type: z.string(), version: z.string().optional() })).nullish(),
     subscriptions: z
       .array(
         z.looseObject({
           pubsubname: z.string(),
           topic: z.string(),
           deadLetterTopic: z.string().optional(),
-          rules: z.array(z.looseObject({ match: z.string().optional(), path: z.string() })).optional(),
+          rules: z.array(z.looseObject({ match: z.string().optional(), path: z.string() })).nullish(),
         }),
       )
-      .optional(),
+      .nullish(),
     actorRuntime: z
       .looseObject({
         runtimeStatus: z.string().optional(),
-        activeActors: z.array(z.looseObject({ type: z.string(), count: z.int() })).optional(),
+        activeActors: z.array(z.looseObject({ type: z.string(), count: z.int() })).nullish(),
         placement: z.string().optional(),
       })
       .optional(),

@@ -10,25 +10,27 @@ export interface Loaded<T> {
 
 /** Loads `load()` whenever `key` changes (and on reload()); stale answers of an earlier key are dropped. */
 export function useLoad<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: key !== null });
+  const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiError; loading: boolean }>({ key, loading: key !== null });
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
   useEffect(() => {
     if (key === null) return;
     const ctl = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
+    // A reload keeps what is shown meanwhile; another key (a new search, another page) does not.
+    setState((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     loadRef.current(ctl.signal).then(
-      (data) => !ctl.signal.aborted && setState({ data, loading: false }),
+      (data) => !ctl.signal.aborted && setState({ key, data, loading: false }),
       (err: unknown) => {
         if (ctl.signal.aborted) return;
-        setState({ error: err instanceof ApiError ? err : new ApiError(0, String(err)), loading: false });
+        setState({ key, error: err instanceof ApiError ? err : new ApiError(0, String(err)), loading: false });
       },
     );
     return () => ctl.abort();
   }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data: state.data, error: state.error, loading: state.loading, reload };
+  const current = state.key === key;
+  return { data: current ? state.data : undefined, error: current ? state.error : undefined, loading: !current || state.loading, reload };
 }
 
 /** Calls `fn` every `ms` while `active`, and once at once. */

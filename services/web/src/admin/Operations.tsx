@@ -107,7 +107,7 @@ function Saga() {
       <form className="row" onSubmit={submit}>
         <div className="field">
           <label htmlFor="saga-order">Order id</label>
-          <input id="saga-order" value={text} onChange={(e) => setText(e.target.value)} placeholder="ord_…" size={40} />
+          <input id="saga-order" value={text} onChange={(e) => setText(e.target.value)} placeholder="ord_…" />
         </div>
         <button type="submit">Show workflow</button>
       </form>
