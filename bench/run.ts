@@ -1,4 +1,4 @@
-// `npm run bench [browse|product-page|checkout|fanout|degradation|analytics|data|queries ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
+// `npm run bench [browse|product-page|checkout|fanout|degradation|analytics|data|queries|recommendations ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
 import { analyticsBench } from './analytics.bench.ts';
 import { browseBench } from './browse.bench.ts';
 import { checkoutBench } from './checkout.bench.ts';
@@ -7,6 +7,7 @@ import { degradationBench } from './degradation.bench.ts';
 import { fanoutBench } from './fanout.bench.ts';
 import { productPageBench } from './product-page.bench.ts';
 import { queriesBench } from './queries.bench.ts';
+import { recommendationsBench } from './recommendations.bench.ts';
 
 const all = {
   browse: browseBench,
@@ -17,6 +18,7 @@ const all = {
   analytics: analyticsBench,
   data: dataBench,
   queries: queriesBench,
+  recommendations: recommendationsBench,
 };
 const wanted = process.argv.slice(2).filter((a) => a in all) as (keyof typeof all)[];
 for (const name of wanted.length > 0 ? wanted : (Object.keys(all) as (keyof typeof all)[])) {

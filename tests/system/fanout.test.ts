@@ -15,8 +15,14 @@ import { reportLogsOnFailure } from '../harness/vitest.ts';
 
 const apps = [...allApps];
 const brokers = ['redis', 'rabbitmq', 'jetstream', 'mqtt'] as const;
+// Each broker with the TypeScript recommendations engine, and Redis Streams once more with its Go twin
+// (services/recommendations-go): the same order must be recommended together by either engine.
+const runs = [
+  ...brokers.map((broker) => ({ broker, recommendations: 'ts' as const })),
+  { broker: 'redis' as const, recommendations: 'go' as const },
+];
 
-describe.each(brokers)('fan-out through %s', (broker) => {
+describe.each(runs)('fan-out through $broker (recommendations: $recommendations)', ({ broker, recommendations }) => {
   let platform: Platform;
   let shop: Storefront;
   let admin: string;
@@ -28,8 +34,16 @@ describe.each(brokers)('fan-out through %s', (broker) => {
   beforeAll(async () => {
     // On the default broker with two replicas of every app (each its own sidecar): each event still reaches one replica
     // of each subscriber, so one email and one count.
-    const replicas = broker === 'redis' ? 2 : 1;
-    platform = await startPlatform({ apps, broker, replicas, placement: true, maildev: true, env: { gateway: relaxedRateLimits } });
+    const replicas = broker === 'redis' && recommendations === 'ts' ? 2 : 1;
+    platform = await startPlatform({
+      apps,
+      broker,
+      replicas,
+      stacks: { recommendations },
+      placement: true,
+      maildev: true,
+      env: { gateway: relaxedRateLimits },
+    });
     shop = new Storefront(platform.url('gateway'));
     admin = await shop.newAdmin(platform);
   }, 300_000);
