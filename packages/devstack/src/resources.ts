@@ -16,6 +16,8 @@ export interface ResourceOverrides {
   broker?: Broker;
   /** The broker's address for `pubsub` (RabbitMQ `connectionString`, JetStream `natsURL`, MQTT `url`); Redis uses `redisHost`. */
   pubsubUrl?: string;
+  /** host:port of the OTLP/HTTP trace receiver the sidecars export to (`tracing.otel.endpointAddress`). */
+  otlpAddress?: string;
 }
 
 /** The brokers `pubsub` runs on locally. Redis Streams is components/pubsub.yaml; the others are components/brokers/<broker>.yaml. */
@@ -85,6 +87,7 @@ export function renderResources(
   for (const sub of ['', 'apps']) {
     for (const f of readdirSync(join(daprConfigDir, sub)).filter((n) => /\.ya?ml$/.test(n))) {
       const doc = parseDocument(readFileSync(join(daprConfigDir, sub, f), 'utf8'));
+      if (o.otlpAddress && doc.hasIn(['spec', 'tracing', 'otel'])) doc.setIn(['spec', 'tracing', 'otel', 'endpointAddress'], o.otlpAddress);
       if (o.nameResolutionDb && doc.hasIn(['spec', 'nameResolution'])) {
         doc.setIn(['spec', 'nameResolution', 'configuration', 'connectionString'], o.nameResolutionDb);
       }
