@@ -276,9 +276,7 @@ describe('route completeness: mounted Express routes = openapi.json', () => {
         .map((op) => op.channel.$ref.replace('#/channels/', ''));
       expect(receives.sort()).toEqual(subscribableTopics(app));
       const subscribed = subscriptions.map((s) => s.topic).sort();
-      // Undeclared subscriptions fail; a declared one not subscribed is tolerated only while it is a known gap.
-      expect(subscribed.filter((t) => !receives.includes(t))).toEqual([]);
-      expect(receives.filter((t) => !subscribed.includes(t))).toEqual(knownUnsubscribed[app] ?? []);
+      expect(subscribed).toEqual(receives);
       // Every routing rule matches an event of the topic it is on; every /events route is a rule's or a default's.
       const declared = new Set<string>();
       for (const s of subscriptions) {
@@ -294,14 +292,6 @@ describe('route completeness: mounted Express routes = openapi.json', () => {
     });
   }
 });
-
-/**
- * Known gaps between the access table (and so asyncapi.json and the pub/sub scopes) and what an app subscribes to.
- * Asserted exactly, so fixing one fails here until it is removed. notifications-dlq: analytics subscribes to
- * `notifications` with `notifications-dlq` as its dead-letter topic, but the kit's Subscriptions.deadLetters() leaves
- * that topic out ("whose events nobody retries"), so those dead letters are kept by nobody.
- */
-const knownUnsubscribed: Partial<Record<AppId, string[]>> = { notifications: ['notifications-dlq'] };
 
 interface Subscription {
   topic: string;

@@ -103,14 +103,14 @@ export class Subscriptions {
   }
 
   /**
-   * Subscribes to `<topic>-dlq` for every topic of the catalogue (but `notifications`, whose events nobody retries),
-   * with no dead-letter topic of its own; `handler` gets each dead-lettered CloudEvent. Dapr puts a message there
+   * Subscribes to `<topic>-dlq` for every topic of the catalogue (`notifications` too: analytics consumes it), with no
+   * dead-letter topic of its own; `handler` gets each dead-lettered CloudEvent. Dapr puts a message there
    * after the inbound retry policy gave up on it, or at once when a subscriber answered DROP, so the same event
    * arrives once per subscriber that failed it.
    */
   deadLetters(handler: DeadLetterHandler): this {
     const log = this.#logger;
-    for (const topic of Object.values(topics).filter((t) => t !== topics.notifications)) {
+    for (const topic of Object.values(topics)) {
       const deadLetterTopic = `${topic}${DLQ_SUFFIX}`;
       platformMetrics().eventsDeadLettered.add(0, { topic });
       this.#deadLetterTopics.push({

@@ -58,12 +58,15 @@ describe('Subscriptions', () => {
     expect((await http.post('/events/ignored').send({})).body).toEqual({ status: 'SUCCESS' });
   });
 
-  it('subscribes to <topic>-dlq for every topic but notifications, without a dead-letter topic of its own', async () => {
+  it('subscribes to <topic>-dlq for every topic, without a dead-letter topic of its own', async () => {
     const subs = new Subscriptions(logger).on(eventTypes.OrderPlaced, async () => {}).deadLetters(async () => {});
     const declared = (await request(app(subs)).get('/dapr/subscribe')).body as { topic: string; deadLetterTopic?: string }[];
     const dlq = declared.filter((d) => d.topic.endsWith('-dlq'));
-    const expected = Object.values(topics).filter((t) => t !== 'notifications');
-    expect(dlq.map((d) => d.topic).sort()).toEqual(expected.map((t) => `${t}-dlq`).sort());
+    expect(dlq.map((d) => d.topic).sort()).toEqual(
+      Object.values(topics)
+        .map((t) => `${t}-dlq`)
+        .sort(),
+    );
     expect(dlq.find((d) => d.topic === 'orders-dlq')).toEqual({
       pubsubname: 'pubsub',
       topic: 'orders-dlq',
