@@ -15,28 +15,28 @@ import type { RouteResponse, RouteSpec } from './routes.ts';
 export const SidecarMetadata = z
   .looseObject({
     id: z.string(),
-    runtimeVersion: z.string().optional(),
+    runtimeVersion: z.string().nullish(),
     enabledFeatures: z.array(z.string()).nullish(),
-    components: z.array(z.looseObject({ name: z.string(), type: z.string(), version: z.string().optional() })).nullish(),
+    components: z.array(z.looseObject({ name: z.string(), type: z.string(), version: z.string().nullish() })).nullish(),
     subscriptions: z
       .array(
         z.looseObject({
           pubsubname: z.string(),
           topic: z.string(),
-          deadLetterTopic: z.string().optional(),
+          deadLetterTopic: z.string().nullish(),
           rules: z.array(z.looseObject({ match: z.string().optional(), path: z.string() })).nullish(),
         }),
       )
       .nullish(),
     actorRuntime: z
       .looseObject({
-        runtimeStatus: z.string().optional(),
-        activeActors: z.array(z.looseObject({ type: z.string(), count: z.int() })).nullish(),
-        placement: z.string().optional(),
+        runtimeStatus: z.string().nullish(),
+        activeActors: z.array(z.looseObject({ type: z.string(), count: z.int().nullish() })).nullish(),
+        placement: z.string().nullish(),
       })
-      .optional(),
-    workflows: z.looseObject({ connectedWorkers: z.int().optional() }).optional(),
-    appConnectionProperties: z.looseObject({}).optional(),
+      .nullish(),
+    workflows: z.looseObject({ connectedWorkers: z.int().nullish() }).nullish(),
+    appConnectionProperties: z.looseObject({}).nullish(),
   })
   .register(apiSchemas, { id: 'SidecarMetadata', description: "A sidecar's own description (Dapr's GET /v1.0/metadata)." });
 export type SidecarMetadata = z.infer<typeof SidecarMetadata>;

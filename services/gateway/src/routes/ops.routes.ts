@@ -14,7 +14,7 @@ import { Router } from 'express';
 import type { GatewayAuth } from './gateway-auth.ts';
 
 /** How long the Operations page waits for one app before showing it unhealthy. */
-const APP_BUDGET_MS = 2_000;
+const APP_BUDGET_MS = 5_000;
 
 const reason = (err: unknown) =>
   err instanceof InvokeError ? `${err.status}: ${JSON.stringify(err.body ?? '').slice(0, 200)}` : String((err as Error)?.message ?? err);

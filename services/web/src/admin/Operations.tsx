@@ -71,7 +71,7 @@ function Apps() {
                     </ul>
                   </td>
                   <td>
-                    {actors.length > 0 ? actors.map((x) => `${x.type} ×${x.count}`).join(', ') : 'no active actors'}
+                    {actors.length > 0 ? actors.map((x) => `${x.type} ×${x.count ?? 0}`).join(', ') : 'no active actors'}
                     {m?.workflows?.connectedWorkers !== undefined && <div>workflow workers: {m.workflows.connectedWorkers}</div>}
                     {m?.actorRuntime?.placement && <div className="muted">{m.actorRuntime.placement}</div>}
                   </td>
