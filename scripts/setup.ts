@@ -1,4 +1,4 @@
-// `npm run setup`: installs the pinned toolchain (Dapr runtime + CLI, FerretDB), makes sure PostgreSQL's server
+// `npm run setup`: installs the pinned toolchain (Dapr runtime + CLI, FerretDB, Jaeger), makes sure PostgreSQL's server
 // programs (FerretDB's storage), Redis and Chromium (the browser tests') are installed (apt-get when root and missing),
 // generates local secrets, builds the storefront (services/web) when its sources changed.
 // Idempotent; `npm start` and `npm test` call it themselves.
@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir, ensureLocalSecrets, ensureToolchain, secretsFile, type Toolchain } from '@globalmart/devstack';
 import { ensureWebBuild } from '../packages/devstack/src/web.ts';
+import { ensureJaeger } from '../packages/devstack/src/jaeger.ts';
 
 export async function setup(log: (line: string) => void = (l) => console.log(`» ${l}`)): Promise<Toolchain> {
   const started = Date.now();
@@ -14,6 +15,8 @@ export async function setup(log: (line: string) => void = (l) => console.log(`»
   // Dapr's name-resolution file lives here (dapr-config/config.yaml).
   mkdirSync(join(dataDir, 'dapr'), { recursive: true });
   if (created.length > 0) log(`generated local secrets (${created.join(', ')}) in ${secretsFile}`);
+  // The trace backend `npm start` runs and the tracing tests start (tools/jaeger), built once with progress.
+  await ensureJaeger(log);
   // The storefront the gateway serves (services/web/dist), rebuilt only when its sources changed.
   await ensureWebBuild(log);
   log(

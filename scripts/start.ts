@@ -4,6 +4,10 @@
 // `BROKER=rabbitmq|jetstream|mqtt|redis npm start` puts `pubsub` on that broker (components/brokers/<broker>.yaml;
 // redis, the default, is components/pubsub.yaml): the components are rendered into .data/run/resources with that file
 // as `pubsub`, and the broker is found on its port or started (and then stopped on exit).
+// `RECOMMENDATIONS=go npm start` runs the Go twin of recommendations (services/recommendations-go, built on first use into
+// ~/.cache/globalmart/bin) in place of the TypeScript service: same app-id, routes, events and state.
+// Traces and metrics: Jaeger (built from tools/jaeger on first use) receives OTLP from every sidecar and app on 4318,
+// its query API answers on 16686; every app serves Prometheus metrics on 37xx, its sidecar on 38xx (printed at the end).
 // `REPLICAS=2 npm start` runs two instances of every app, `REPLICAS=orders:3,analytics:2` of those (the rest one):
 // each instance is its own app process beside its own daprd, same app-id, further entries of the same run file (see
 // replicaEntry); Dapr's name resolution spreads invocations across them.
@@ -15,7 +19,9 @@ import {
   brokerComponentFile,
   brokers,
   dataDir,
+  defaultJaegerPorts,
   defaultPorts,
+  ensureJaeger,
   ensureLocalTokens,
   tokensFile,
   tokensOf,
@@ -23,22 +29,32 @@ import {
   ManagedProcess,
   parseBroker,
   parseReplicas,
+  appLaunch,
+  parseStacks,
+  type AppLaunch,
+  type Stack,
   readRunFile,
   renderResources,
   replicaPort,
   repoRoot,
   startInfra,
+  startJaeger,
   waitUntil,
   type Broker,
   type Infra,
+  type Jaeger,
 } from '@globalmart/devstack';
 import { setup } from './setup.ts';
 
 const log = (line: string) => console.log(`» ${line}`);
 let broker: Broker;
 let replicas: Record<string, number>;
+/** RECOMMENDATIONS=go: the Go twin behind that app-id (packages/devstack/src/stacks.ts). */
+let stacks: Record<string, Stack>;
+const launches: Record<string, AppLaunch> = {};
 try {
   broker = parseBroker(process.env.BROKER);
+  stacks = parseStacks(process.env);
   replicas = parseReplicas(
     process.env.REPLICAS,
     readRunFile().apps.map((a) => a.appID),
@@ -60,6 +76,8 @@ interface RunApp {
   daprGRPCPort: number;
   command: string[];
   appLogDestination?: string;
+  /** daprd's Prometheus port. */
+  metricsPort?: number;
   configFilePath?: string;
   runtimePath?: string;
   env?: Record<string, string>;
@@ -75,10 +93,17 @@ interface Instance {
   replica: number;
   appPort: number;
   daprHTTPPort: number;
+  /** The app's Prometheus endpoint port (METRICS_PORT) and its sidecar's. */
+  metricsPort: number;
+  daprMetricsPort: number;
 }
 
+/** The n-th app of dapr.yaml serves its metrics on 3700+n, its sidecar on 3800+n (replicas 1000 above, as the rest). */
+const APP_METRICS_BASE = 3700;
+const DAPRD_METRICS_BASE = 3800;
+
 /** The committed dapr.yaml with absolute paths and this run's overrides (GATEWAY_PORT, BROKER, REPLICAS). */
-function renderRunFile(i: Infra, daprd: string): { file: string; instances: Instance[] } {
+function renderRunFile(i: Infra, daprd: string, jaeger: Jaeger): { file: string; instances: Instance[] } {
   const doc = parse(readFileSync(join(repoRoot, 'dapr.yaml'), 'utf8')) as RunFile;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(repoRoot, p));
   doc.common.resourcesPaths = doc.common.resourcesPaths.map(abs);
@@ -98,10 +123,14 @@ function renderRunFile(i: Infra, daprd: string): { file: string; instances: Inst
     tokensFile,
     doc.apps.map((a) => a.appID),
   );
-  for (const app of doc.apps) {
+  for (const [n, app] of doc.apps.entries()) {
+    app.metricsPort = DAPRD_METRICS_BASE + n;
+    app.env = { ...app.env, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, METRICS_PORT: String(APP_METRICS_BASE + n) };
     app.appDirPath = abs(app.appDirPath);
     if (app.configFilePath) app.configFilePath = abs(app.configFilePath);
     if (app.appID === 'gateway' && process.env.GATEWAY_PORT) app.appPort = Number(process.env.GATEWAY_PORT);
+    // Another stack's binary in place of `node … src/main.ts`; the sidecar stays in services/<app-id>.
+    if (launches[app.appID]) app.command = launches[app.appID]!.command;
     const t = tokensOf(tokens, app.appID);
     // The app presents DAPR_API_TOKEN to its sidecar and expects APP_API_TOKEN from it.
     app.env = { ...app.env, DAPR_API_TOKEN: t.daprApiToken, ...(t.appApiToken ? { APP_API_TOKEN: t.appApiToken } : {}) };
@@ -110,11 +139,19 @@ function renderRunFile(i: Infra, daprd: string): { file: string; instances: Inst
   const instances: Instance[] = [];
   const extra: RunApp[] = [];
   for (const app of doc.apps) {
-    instances.push({ appID: app.appID, replica: 0, appPort: app.appPort, daprHTTPPort: app.daprHTTPPort });
+    const instance = (a: RunApp, replica: number): Instance => ({
+      appID: a.appID,
+      replica,
+      appPort: a.appPort,
+      daprHTTPPort: a.daprHTTPPort,
+      metricsPort: Number(a.env?.METRICS_PORT),
+      daprMetricsPort: a.metricsPort!,
+    });
+    instances.push(instance(app, 0));
     for (let r = 1; r < (replicas[app.appID] ?? 1); r++) {
       const entry = replicaEntry(app, r);
       extra.push(entry);
-      instances.push({ appID: app.appID, replica: r, appPort: entry.appPort, daprHTTPPort: entry.daprHTTPPort });
+      instances.push(instance(entry, r));
     }
   }
   doc.apps.push(...extra);
@@ -146,6 +183,8 @@ function replicaEntry(app: RunApp, replica: number): RunApp {
     appPort: replicaPort(app.appPort, replica),
     daprHTTPPort: replicaPort(app.daprHTTPPort, replica),
     daprGRPCPort: replicaPort(app.daprGRPCPort, replica),
+    metricsPort: replicaPort(app.metricsPort!, replica),
+    env: { ...app.env, METRICS_PORT: String(replicaPort(Number(app.env?.METRICS_PORT), replica)) },
   };
 }
 
@@ -210,9 +249,17 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 try {
   const tc = await setup(log);
+  for (const [appId, stack] of Object.entries(stacks)) {
+    const launch = await appLaunch(appId, stack, log);
+    if (launch) launches[appId] = launch;
+    log(`${appId}: the ${stack === 'go' ? 'Go' : 'TypeScript'} engine (${appId.toUpperCase()}=${stack})`);
+  }
   log(`pub/sub broker: ${broker} (${relative(repoRoot, brokerComponentFile(broker))}; BROKER=${brokers.join('|')} picks another)`);
   infra = await startInfra(tc, defaultPorts, { logDir, dataDir, reuse: true }, { placement: true, scheduler: true, maildev: true, broker });
-  const { file, instances } = renderRunFile(infra, tc.daprd);
+  // The trace backend: sidecars (dapr-config/config.yaml: localhost:4318) and apps (OTEL_EXPORTER_OTLP_ENDPOINT) export here.
+  const jaeger = await startJaeger(await ensureJaeger(log), defaultJaegerPorts, { logDir, dataDir, reuse: true });
+  infra.handles.push(jaeger);
+  const { file, instances } = renderRunFile(infra, tc.daprd, jaeger);
   const counts = instances
     .filter((a) => a.replica === 0)
     .map((a) => (replicas[a.appID]! > 1 ? `${a.appID} ×${replicas[a.appID]}` : a.appID));
@@ -256,7 +303,22 @@ function printTable(i: Infra, instances: Instance[]): void {
     rows.push([instanceName(a), `http://localhost:${a.appPort}`, `ready (sidecar http://localhost:${a.daprHTTPPort})`]);
   }
   const gateway = instances.find((a) => a.appID === 'gateway' && a.replica === 0);
-  if (gateway) rows.push(['storefront API', `http://localhost:${gateway.appPort}/api/products`, 'try: curl it']);
+  if (gateway) {
+    rows.push(['storefront', `http://localhost:${gateway.appPort}/`, 'open it in a browser']);
+    rows.push(['admin console', `http://localhost:${gateway.appPort}/admin`, 'admins only: npm run create-admin']);
+    rows.push(['storefront API', `http://localhost:${gateway.appPort}/api/products`, 'try: curl it']);
+  }
+  const jaeger = i.handles.find((h) => h.name === 'jaeger');
+  if (jaeger) {
+    rows.push(['traces (Jaeger query API)', `http://localhost:${jaeger.port}/api/traces?service=orders`, 'README: Observability']);
+  }
+  for (const a of instances) {
+    rows.push([
+      `${instanceName(a)} metrics`,
+      `http://localhost:${a.metricsPort}/metrics`,
+      `sidecar http://localhost:${a.daprMetricsPort}/metrics`,
+    ]);
+  }
   const w = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   console.log(`\n${rows.map((r) => `  ${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2]}`).join('\n')}\n`);
 }

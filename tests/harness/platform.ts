@@ -6,6 +6,8 @@
 //   startPlatform({ apps: ['cart'], broker: 'rabbitmq' }) puts `pubsub` on another broker (components/brokers/).
 //   startPlatform({ apps: [...], replicas: { orders: 2 } }) runs two instances of orders (each its own sidecar, same
 //   app-id); platform.instances('orders') lists them, each with kill() / killSidecar(); the other helpers use the first.
+//   startPlatform({ apps: [...], tracing: true }) also runs Jaeger (built on first use): sidecars and apps export their
+//   spans to it, platform.jaeger.queryUrl answers /api/traces. Other runs pay nothing for it.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -15,8 +17,12 @@ import {
   ensureLocalSecrets,
   ensureLocalTokens,
   tokensOf,
+  ensureJaeger,
   ensureToolchain,
+  freePort,
+  randomJaegerPorts,
   randomPorts,
+  startJaeger,
   replicaCounts,
   repoRoot,
   readRunFile,
@@ -28,7 +34,11 @@ import {
   type Broker,
   type Infra,
   type InfraWants,
+  type Jaeger,
   type ReplicaSpec,
+  type Stack,
+  appLaunch,
+  parseStacks,
   type RunningApp,
   waitUntil,
 } from '@globalmart/devstack';
@@ -79,10 +89,24 @@ export interface PlatformOptions extends InfraWants {
    * name resolution spreads invocations across them.
    */
   replicas?: ReplicaSpec;
+  /**
+   * Runs Jaeger (all-in-one, in memory, on free ports) and points every sidecar's and app's OTLP trace export at it.
+   * Without it the sidecars export to a free port where nothing listens (dropped in the background) and the apps
+   * export nothing.
+   */
+  tracing?: boolean;
+  /**
+   * Which implementation runs behind an app-id, as `RECOMMENDATIONS=go npm start`: `{ recommendations: 'go' }` starts
+   * the Go twin (services/recommendations-go, built on first use) in place of the TypeScript service. Default: the
+   * RECOMMENDATIONS variable of the test run, else TypeScript.
+   */
+  stacks?: Partial<Record<string, Stack>>;
 }
 
 export interface Platform {
   infra: Infra;
+  /** The trace backend, when started with `tracing: true`. */
+  jaeger?: Jaeger;
   /** The first instance of each running app (what url, daprUrl, invoke, sidecarOf … use). */
   apps: Record<string, RunningApp>;
   /**
@@ -154,6 +178,18 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     // expiry and progress), and an app with recurring jobs is not ready until they are registered.
     { ...opts, scheduler: opts.scheduler ?? true },
   );
+  let jaeger: Jaeger | undefined;
+  try {
+    if (opts.tracing) {
+      jaeger = await startJaeger(await ensureJaeger(() => {}), await randomJaegerPorts(), {
+        logDir: join(workDir, 'logs'),
+        dataDir: join(workDir, 'data'),
+      });
+    }
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
   const secretsFile = join(workDir, 'secrets.json');
   ensureLocalSecrets(secretsFile);
   const tokens = ensureLocalTokens(join(workDir, 'tokens.json'), allApps);
@@ -164,6 +200,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ...(infra.smtpPort ? { smtpPort: infra.smtpPort } : {}),
     broker: infra.broker,
     ...(infra.pubsubUrl ? { pubsubUrl: infra.pubsubUrl } : {}),
+    otlpAddress: jaeger?.otlpAddress ?? `127.0.0.1:${await freePort()}`,
   });
   const apps: Record<string, RunningApp> = {};
   const running: Record<string, RunningApp[]> = {};
@@ -175,16 +212,19 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     sentry: infra.sentry,
     tokens: (appId: string) => tokensOf(tokens, appId),
     logDir: join(workDir, 'logs'),
+    ...(jaeger ? { env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint } } : {}),
     ...(infra.placementAddress ? { placementAddress: infra.placementAddress } : {}),
     ...(infra.schedulerAddress ? { schedulerAddress: infra.schedulerAddress } : {}),
   };
   /** Every instance of one app, in parallel; those that started are kept (and stopped by stop()) when one fails. */
+  const stacks = { ...parseStacks(), ...opts.stacks };
   const startInstances = async (appId: string) => {
     const env = appEnv(appId, infra, opts.env?.[appId]);
+    const launch = await appLaunch(appId, stacks[appId], () => {});
     const list: RunningApp[] = (running[appId] = []);
     const started = await Promise.allSettled(
       Array.from({ length: replicas[appId] ?? 1 }, async (_, replica) => {
-        list[replica] = await startDaprApp(ctx, { appId, env, replica });
+        list[replica] = await startDaprApp(ctx, { appId, env, replica, ...(launch ? { launch } : {}) });
       }),
     );
     // Dense, in replica order (a failed one leaves no hole).
@@ -196,6 +236,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const all = () => Object.values(running).flat();
   const platform: Platform = {
     infra,
+    ...(jaeger ? { jaeger } : {}),
     apps,
     instances: (appId) => [...(running[appId] ?? [])],
     workDir,
@@ -265,6 +306,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await Promise.all(all().map((a) => a.stop()));
       await Promise.all(Object.values(bare).map(async (b) => (await b.catch(() => undefined))?.stop()));
       await infra.stop();
+      await jaeger?.stop();
     },
   };
   try {

@@ -16,16 +16,19 @@ export interface Session {
  * Repeats a sign-up or login identity shed (503 AUTH.BUSY: its password hashing is saturated) after the `retry_after`
  * seconds it names, as a client would, until it gets an answer or `patienceMs` has passed.
  */
+/** 503s that say "come back" (with Retry-After): identity's hashing bound, the gateway's checkout admission. */
+const SHED_CODES: unknown[] = ['AUTH.BUSY', 'CHECKOUT.BUSY'];
+
 export async function comeBackWhenTold<T extends { status: number; body: Body }>(
   attempt: () => Promise<T>,
   patienceMs = 120_000,
 ): Promise<T> {
   let res = await attempt();
-  const shed = (r: T) => r.status === 503 && r.body?.code === 'AUTH.BUSY';
+  const shed = (r: T) => r.status === 503 && SHED_CODES.includes(r.body?.code);
   if (!shed(res)) return res;
-  // The condition is identity taking the request; it is asked again at the pace its own Retry-After names.
+  // The condition is the service taking the request; it is asked again at the pace its own Retry-After names.
   await waitUntil(
-    'identity to take the request',
+    'the platform to take the request',
     async () => {
       res = await attempt();
       return !shed(res);
@@ -95,7 +98,14 @@ export class Storefront {
     return login.body.access_token;
   }
 
+  /** Checks out as a storefront does: shed (503 CHECKOUT.BUSY), it comes back with the same Idempotency-Key. */
   async checkout(s: Session, opts: { paymentMethod?: string; country?: string; idempotencyKey?: string } = {}) {
+    const key = opts.idempotencyKey ?? randomUUID();
+    return comeBackWhenTold(() => this.checkoutOnce(s, { ...opts, idempotencyKey: key }));
+  }
+
+  /** One checkout attempt, answered as it is. */
+  async checkoutOnce(s: Session, opts: { paymentMethod?: string; country?: string; idempotencyKey?: string } = {}) {
     return this.call('POST', '/api/orders', {
       token: s.token,
       headers: { 'idempotency-key': opts.idempotencyKey ?? randomUUID() },

@@ -2,6 +2,7 @@
 // and infrastructure behind it. sign up → browse → cart → checkout → saga → CONFIRMED → shipped → DELIVERED.
 // Two replicas of every app (each beside its own sidecar; the simulated PSP stays one): Dapr spreads the calls, the
 // saga's workflow actors and the background jobs across them, and every invariant below must still hold.
+import { waitUntil } from '@globalmart/devstack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../harness/platform.ts';
 import { relaxedRateLimits } from '../harness/rate-limits.ts';
@@ -116,6 +117,36 @@ describe('checkout saga through the gateway', () => {
     const mine = await shop.call('GET', '/api/orders', { token: dave.token });
     expect(mine.body.total).toBe(1);
     expect((await paymentOf(a.body.order_id)).provider_calls.authorize).toBe(1);
+  });
+
+  it('orders cannot accept in time: 503 CHECKOUT.BUSY with Retry-After, and the retry with the same key is the one order', async () => {
+    const erin = await shop.newCustomer('Erin');
+    await setStock('prd_000104', 5);
+    await shop.call('POST', '/api/cart/items', { token: erin.token, body: { product_id: 'prd_000104', quantity: 1 } });
+    const ferretdb = platform.infra.handles.find((h) => h.name === 'ferretdb')?.process?.pid;
+    if (!ferretdb) throw new Error('the harness runs no FerretDB of its own');
+    // Orders' database stalls: the acceptance cannot store the order, the gateway stops waiting after 2 s.
+    process.kill(ferretdb, 'SIGSTOP');
+    let first: Awaited<ReturnType<Storefront['checkoutOnce']>>;
+    try {
+      first = await shop.checkoutOnce(erin, { idempotencyKey: 'erin-checkout-1' });
+    } finally {
+      process.kill(ferretdb, 'SIGCONT');
+    }
+    expect(first.status).toBe(503);
+    expect(first.body.code).toBe('CHECKOUT.BUSY');
+    expect(Number(first.body.retry_after)).toBeGreaterThan(0);
+    // The shopper comes back with the same key: the order the first attempt created (or this one creates), once.
+    let retried = first;
+    await waitUntil('the retried checkout to be accepted', async () => {
+      retried = await shop.checkoutOnce(erin, { idempotencyKey: 'erin-checkout-1' });
+      return retried.status === 201;
+    });
+    await shop.waitForOrder(erin, retried.body.order_id, (st) => st !== 'PENDING');
+    const mine = await shop.call('GET', '/api/orders', { token: erin.token });
+    expect(mine.body.total).toBe(1);
+    expect(mine.body.data[0].order_id).toBe(retried.body.order_id);
+    expect((await paymentOf(retried.body.order_id)).provider_calls.authorize).toBe(1);
   });
 
   it('oversell race: 40 customers buy the last 10 units at once → exactly 10 CONFIRMED, stock 0', async () => {

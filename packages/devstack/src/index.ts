@@ -10,3 +10,5 @@ export * from './stack.ts';
 export * from './access-config.ts';
 export * from './tokens.ts';
 export * from './replicas.ts';
+export * from './stacks.ts';
+export * from './jaeger.ts';

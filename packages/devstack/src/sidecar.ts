@@ -3,6 +3,7 @@ import { ManagedProcess } from './proc.ts';
 import { freePort, httpOk, waitUntil } from './net.ts';
 import { repoRoot } from './paths.ts';
 import type { Toolchain } from './toolchain.ts';
+import type { AppLaunch } from './stacks.ts';
 
 export interface AppSpec {
   /** The Dapr app-id, which is also the folder under services/. */
@@ -10,6 +11,8 @@ export interface AppSpec {
   env?: Record<string, string>;
   /** Which instance of the app this is (0, the default, is the first): names its processes and logs. */
   replica?: number;
+  /** Another stack's command and folder for the app (stacks.ts: a Go twin); default the TypeScript service. */
+  launch?: AppLaunch;
 }
 
 export interface SidecarContext {
@@ -46,6 +49,9 @@ export interface RunningApp {
   appUrl: string;
   /** The sidecar's HTTP API. */
   daprUrl: string;
+  /** The app's Prometheus endpoint (OpenTelemetry metrics, METRICS_PORT) and its sidecar's (daprd's own metrics). */
+  metricsUrl: string;
+  daprMetricsUrl: string;
   /** `dapr-api-token` for the sidecar's API. */
   daprHeaders: Record<string, string>;
   /** `dapr-api-token` as the sidecar presents it to the app (empty for the public edge). */
@@ -108,7 +114,8 @@ export function serviceCommand(): string[] {
  * the sidecar reports healthy (which includes its app channel) and the app reports ready.
  */
 export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<RunningApp> {
-  const [appPort, daprHttpPort, daprGrpcPort, internalPort, metricsPort] = await Promise.all([
+  const [appPort, daprHttpPort, daprGrpcPort, internalPort, metricsPort, appMetricsPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -119,13 +126,13 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
   const replica = spec.replica ?? 0;
   // orders, orders-1, orders-2 …: the first instance keeps the names it always had.
   const name = replica === 0 ? spec.appId : `${spec.appId}-${replica}`;
-  const [cmd, ...args] = serviceCommand();
+  const [cmd, ...args] = spec.launch?.command ?? serviceCommand();
   const tokens = ctx.tokens(spec.appId);
   const tokenEnv = { DAPR_API_TOKEN: tokens.daprApiToken, ...(tokens.appApiToken ? { APP_API_TOKEN: tokens.appApiToken } : {}) };
   let starts = 0;
   const spawnApp = () =>
     new ManagedProcess(name, cmd!, args, {
-      cwd,
+      cwd: spec.launch?.cwd ?? cwd,
       // app.log, then app.2.log, ... after restarts: each process its own log.
       logFile: join(ctx.logDir, `${name}.app${++starts > 1 ? `.${starts}` : ''}.log`),
       env: {
@@ -135,6 +142,7 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
         ...tokenEnv,
         APP_ID: spec.appId,
         APP_PORT: String(appPort),
+        METRICS_PORT: String(appMetricsPort),
         DAPR_HTTP_PORT: String(daprHttpPort),
         DAPR_GRPC_PORT: String(daprGrpcPort),
       },
@@ -171,6 +179,8 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     daprGrpcPort,
     appUrl: `http://127.0.0.1:${appPort}`,
     daprUrl: `http://127.0.0.1:${daprHttpPort}`,
+    metricsUrl: `http://127.0.0.1:${appMetricsPort}/metrics`,
+    daprMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     daprHeaders: { 'dapr-api-token': tokens.daprApiToken },
     appHeaders: tokens.appApiToken ? { 'dapr-api-token': tokens.appApiToken } : {},
     get app() {

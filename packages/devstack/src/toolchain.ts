@@ -16,6 +16,7 @@ import {
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir, daprBinDir, daprHome, repoRoot } from './paths.ts';
+import { CHROMIUM } from './web.ts';
 
 /** Absolute paths of every binary the local platform runs. */
 export interface Toolchain {
@@ -51,7 +52,7 @@ interface GoBinary {
   ldflags?: string;
 }
 
-interface GoToolModule {
+export interface GoToolModule {
   dir: string;
   /** The module whose version names the build (read from the wrapper's go.mod: pinned once). */
   pinned: string;
@@ -102,7 +103,7 @@ function buildKey(mod: GoToolModule, goVersion: string): string {
   return h.digest('hex').slice(0, 12);
 }
 
-function goVersion(): string {
+export function goVersion(): string {
   try {
     return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
   } catch {
@@ -113,7 +114,7 @@ function goVersion(): string {
 }
 
 /** Builds one wrapper module's binaries into a versioned cache folder, unless already there. */
-async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promise<Record<string, string>> {
+export async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promise<Record<string, string>> {
   const version = pinnedVersion(mod);
   const gv = goVersion();
   const out = join(cacheDir, 'bin', `${label}-${version}-${buildKey(mod, gv)}`); // same name as the install stamp
@@ -123,9 +124,13 @@ async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promi
   if (missing.length === 0) return paths;
   mkdirSync(out, { recursive: true });
   for (const b of missing) {
+    // Another setup (a second terminal, a parallel test run) may have finished it meanwhile.
+    if (existsSync(join(out, b.name))) continue;
     const started = Date.now();
     log(`building ${b.name} ${version} with ${gv} (first run only; cached in ${out})`);
-    const args = ['build', '-v', '-trimpath', '-o', join(out, `${b.name}.partial`)];
+    // Each build writes its own partial file: two concurrent builds never rename one another's output away.
+    const partial = join(out, `${b.name}.partial-${process.pid}`);
+    const args = ['build', '-v', '-trimpath', '-o', partial];
     if (b.tags) args.push('-tags', b.tags);
     if (b.ldflags) args.push('-ldflags', b.ldflags);
     args.push(b.pkg);
@@ -133,13 +138,18 @@ async function ensureGoModule(label: string, mod: GoToolModule, log: Log): Promi
       log(`  ${b.name}: ${n} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`),
     );
     // Rename last, so an interrupted build never leaves a binary that looks finished.
-    renameSync(join(out, `${b.name}.partial`), join(out, b.name));
+    renameSync(partial, join(out, b.name));
     log(`built ${b.name} in ${Math.round((Date.now() - started) / 1000)} s`);
   }
   return paths;
 }
 
-function runWithProgress(cmd: string, args: string[], cwd: string, progress: (packages: number, downloads: number) => void): Promise<void> {
+export function runWithProgress(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  progress: (packages: number, downloads: number) => void,
+): Promise<void> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let packages = 0;
@@ -286,7 +296,7 @@ function isExecutable(p: string): boolean {
 }
 
 /**
- * PostgreSQL (FerretDB's storage) and Redis come from the system's packages, not from Go builds. When one is missing
+ * PostgreSQL (FerretDB's storage), Redis and Chromium come from the system's packages, not from Go builds. When one is missing
  * and this runs as root on Debian/Ubuntu, they are installed with apt-get (one `apt-get update`, one install);
  * otherwise a one-line error says what to install. A missing Redis alone is not an error here: `npm start` can use
  * one already running on its port (startRedis says so when there is none).
@@ -297,6 +307,8 @@ async function ensureSystemServers(
   const missing: string[] = [];
   if (!findPostgres()) missing.push('postgresql');
   if (!which('redis-server')) missing.push('redis-server');
+  // The browser tests' headless browser (tests/browser, driven by playwright-core).
+  if (!existsSync(CHROMIUM)) missing.push('chromium');
   if (missing.length > 0 && process.getuid?.() === 0 && which('apt-get')) {
     log(`installing ${missing.join(' and ')} with apt-get (first run only)`);
     const apt = (args: string[]) =>

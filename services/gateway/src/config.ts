@@ -45,10 +45,20 @@ export const gatewayConfigShape = {
   RATE_LIMIT_AUTH_CLIENT_WINDOW_SECONDS: count(900),
   RATE_LIMIT_AUTH_ACCOUNT_POINTS: count(10),
   RATE_LIMIT_AUTH_ACCOUNT_WINDOW_SECONDS: count(900),
+  /**
+   * Checkout admission (docs/adr/0002): at most this many checkouts per gateway instance wait on orders at once; one
+   * more is shed at once with 503 CHECKOUT.BUSY + Retry-After, so a burst queues in the saga backlog or is refused
+   * explicitly, never piling up into timeouts. Little's law sizes it: admitted rate × acceptance time.
+   */
+  CHECKOUT_MAX_IN_FLIGHT: count(16),
+  /** How long the gateway waits for orders to accept a checkout before answering 503 CHECKOUT.BUSY (retry, same key). */
+  CHECKOUT_ACCEPT_TIMEOUT_MS: count(2_000),
   /** Express 'trust proxy'. Off: the client is the socket's address and X-Forwarded-For is ignored (no spoofing). */
   TRUST_PROXY: trustProxy,
   /** Strict-Transport-Security, only for deployments behind TLS (a browser would pin http://localhost otherwise). */
   HSTS: z.enum(['on', 'off']).default('off'),
+  /** The storefront's build (services/web/dist); absent or unbuilt = the API only. */
+  WEB_DIST_DIR: z.string().min(1).optional(),
 };
 
 export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;

@@ -7,8 +7,10 @@ import { installEdge } from './edge/index.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { cartRoutes } from './routes/cart.routes.ts';
 import { identityRoutes } from './routes/identity.routes.ts';
+import { opsRoutes } from './routes/ops.routes.ts';
 import { ordersRoutes } from './routes/orders.routes.ts';
 import { productsRoutes } from './routes/products.routes.ts';
+import { defaultWebDir, storefrontRoutes } from './web/storefront.ts';
 
 const svc = await createService({ configShape: gatewayConfigShape, livenessAwaitsReadiness: true, publicEdge: true });
 if (svc.config.NODE_ENV === 'production' && !svc.config.RATE_LIMIT_REDIS_URL) {
@@ -31,5 +33,14 @@ svc.app.use(identityRoutes(invoker, auth, edge.auth));
 svc.app.use(productsRoutes({ invoker, publisher, auth, logger: svc.logger }));
 svc.app.use(adminRoutes(invoker, auth));
 svc.app.use(cartRoutes(invoker, auth));
-svc.app.use(ordersRoutes(invoker, auth));
+svc.app.use(
+  ordersRoutes(invoker, auth, {
+    maxInFlight: svc.config.CHECKOUT_MAX_IN_FLIGHT,
+    acceptTimeoutMs: svc.config.CHECKOUT_ACCEPT_TIMEOUT_MS,
+  }),
+);
+svc.app.use(opsRoutes(invoker, auth, svc.config));
+// Last: the single-page app answers what no API route did (unknown /api paths still get the kit's 404).
+const storefront = storefrontRoutes(svc.config.WEB_DIST_DIR ?? defaultWebDir, svc.logger);
+if (storefront) svc.app.use(storefront);
 await svc.start();

@@ -35,8 +35,13 @@ interface CursorDoc {
   since: Date;
 }
 
-/** How many minutes (or status hours) of the admin list are read at once. */
-const LEAF_READS_IN_FLIGHT = 8;
+/**
+ * How many minutes (or status hours) of the admin list are read at once: the newest one alone first (when orders are
+ * dense it holds the whole page, so the page costs one read however many minutes the hour has), then twice as many per
+ * round trip up to 8 when they are sparse.
+ */
+const LEAF_READS_IN_FLIGHT = [1, 2, 4, 8] as const;
+const leafBatch = (round: number) => LEAF_READS_IN_FLIGHT[Math.min(round, LEAF_READS_IN_FLIGHT.length - 1)]!;
 
 const minuteOf = (iso: string) => new Date(iso).toISOString().slice(0, 16);
 const statusHour = (status: string, createdAt: string) => `${status}|${minuteOf(createdAt).slice(0, 13)}`;
@@ -179,6 +184,7 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
         return at >= fromMs && at <= toMs && (!cursor || at < cursor.at || (at === cursor.at && d._id < cursor.id));
       };
       const found: OrderDoc[] = [];
+      let rounds = 0;
       // Newest first down the directory; stops as soon as one order beyond the page is known (has_more).
       const visit = async (parent: string): Promise<boolean> => {
         const children = (await directory().find({ parent }).toArray())
@@ -189,11 +195,14 @@ export function mongoOrderRepository(connection: Connection): OrderRepository & 
         // A status filter reads whole hours of that status; otherwise the walk goes down to minutes.
         const isLeaf = (id: string) => (q.status ? id.startsWith('h:') : id.startsWith('i:'));
         if (children.length > 0 && isLeaf(children[0]!)) {
-          // Leaves (all of one parent: at most 60 minutes or 24 hours) are read LEAF_READS_IN_FLIGHT at a time, newest
-          // first, and taken in order until the page is full: one round trip's latency per batch, not per leaf.
-          for (let i = 0; i < children.length; i += LEAF_READS_IN_FLIGHT) {
+          // Leaves (all of one parent: at most 60 minutes or 24 hours) are read in growing batches, newest first, and
+          // taken in order until the page is full: one round trip's latency per batch, not per leaf. The batch size
+          // carries over to the next parent: a sparse walk stays at 8 in flight.
+          for (let i = 0; i < children.length;) {
+            const size = leafBatch(rounds++);
+            const leaves = children.slice(i, (i += size));
             const batch = await Promise.all(
-              children.slice(i, i + LEAF_READS_IN_FLIGHT).map((leaf) => {
+              leaves.map((leaf) => {
                 const key = leaf.slice(2);
                 return orders()
                   .find(q.status ? { list_status_hour: `${q.status}|${key}` } : { list_minute: key })
