@@ -57,6 +57,7 @@ export interface HelmValues {
   apps: Record<string, HelmApp>;
   ingress: { enabled: boolean; app: string };
   dapr: { appTokenSecret: string; apiTokenSecret: string; internalGrpcPort: number; metricsPort: number };
+  metrics: { enabled: boolean; appPort: number };
   accessControl: { trustDomain: string; policies: Record<string, Record<string, HelmOperation[]>> };
   statestore: { scopes: string[] };
   pubsub: {

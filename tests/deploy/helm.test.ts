@@ -145,6 +145,15 @@ describe(`helm chart (${helmBin ?? 'no helm'})`, () => {
     }
   });
 
+  it("serves every app's own metrics (METRICS_PORT on the pod IP, a `metrics` container port) when metrics are on", () => {
+    for (const app of appIds) {
+      const [container] = podOf(app).spec.containers;
+      expect(container?.env).toContainEqual({ name: 'METRICS_PORT', value: String(values.metrics.appPort) });
+      expect(container?.env).toContainEqual({ name: 'METRICS_HOST', value: '0.0.0.0' });
+      expect(container?.ports).toContainEqual({ name: 'metrics', containerPort: values.metrics.appPort, protocol: 'TCP' });
+    }
+  });
+
   it("gives the gateway, and only it, its rate limiter's Redis, the ingress hops it trusts and HSTS off by default", () => {
     const env = (app: string) => podOf(app).spec.containers[0]!.env;
     const gateway = env('gateway');
@@ -334,7 +343,10 @@ describe(`helm chart (${helmBin ?? 'no helm'})`, () => {
       expect(appsOf(sidecar[0]!.from).sort()).toEqual([...Object.keys(tablePolicies()[app] ?? {}), app].sort());
       expect(spec.ingress).toContainEqual({
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
-        ports: [{ port: values.dapr.metricsPort, protocol: 'TCP' }],
+        ports: [
+          { port: values.dapr.metricsPort, protocol: 'TCP' },
+          { port: values.metrics.appPort, protocol: 'TCP' },
+        ],
       });
     }
     // psp answers payments' sidecar only: no other app's pod reaches psp at all.
