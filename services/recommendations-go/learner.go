@@ -340,7 +340,15 @@ func (l *Learner) ProductViewed(ctx context.Context, productID string, userID *s
 					return nil
 				}
 			}
-			recent := []recentView{{ProductID: productID, EventID: eventID, At: occurredAt}}
+			// One entry per product, the newest view (ties by event id): the same answer whatever order views arrive in.
+			entry := recentView{ProductID: productID, EventID: eventID, At: occurredAt}
+			for _, r := range base.Recent {
+				if r.ProductID == productID && isNewerView(r, entry) {
+					result = base
+					return nil
+				}
+			}
+			recent := []recentView{entry}
 			for _, r := range base.Recent {
 				if r.ProductID != productID {
 					recent = append(recent, r)
@@ -477,4 +485,10 @@ func (l *Learner) Loaded() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.loaded
+}
+
+// isNewerView: whether view a is newer than view b (time, then event id), which one a user's recent list keeps.
+func isNewerView(a, b recentView) bool {
+	ta, tb := parseTime(a.At), parseTime(b.At)
+	return ta.After(tb) || (ta.Equal(tb) && a.EventID > b.EventID)
 }

@@ -43,6 +43,10 @@ interface IndexDoc {
 
 export const APPLIED_RING = 256;
 export const RECENT_VIEWS = 20;
+
+/** Whether view `a` is newer than view `b` (time, then event id): which one a user's recent list keeps for a product. */
+const isNewerView = (a: { at: string; event_id: string }, b: { at: string; event_id: string }) =>
+  Date.parse(a.at) > Date.parse(b.at) || (Date.parse(a.at) === Date.parse(b.at) && a.event_id > b.event_id);
 export const INDEX_KEY = 'recs:index';
 export const productKey = (id: string) => `recs:product:${id}`;
 // Dapr keys may not contain "||" (its app-id separator); user ids are free text, so they are escaped.
@@ -178,6 +182,9 @@ export function createLearner(deps: LearnerDeps): Learner {
             const base = current ?? { user_id: userId, recent: [] };
             if (base.recent.some((r) => r.event_id === eventId)) return { result: base };
             const entry = { product_id: view.product_id, event_id: eventId, at: view.occurred_at };
+            // One entry per product, the newest view (ties by event id): the same answer whatever order views arrive in.
+            const known = base.recent.find((r) => r.product_id === view.product_id);
+            if (known && isNewerView(known, entry)) return { result: base };
             const recent = [entry, ...base.recent.filter((r) => r.product_id !== view.product_id)]
               .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
               .slice(0, RECENT_VIEWS);
