@@ -8,6 +8,7 @@ import { repoRoot, waitUntil } from '@globalmart/devstack';
 import { mongo } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, hashPassword, parseHash, verifyPassword } from '../../services/identity/src/password.hasher.ts';
+import { whileDatabaseStalled } from '../harness/faults.ts';
 import { startPlatform, type Platform } from '../harness/platform.ts';
 import { relaxedRateLimits } from '../harness/rate-limits.ts';
 import { Storefront, productDraft } from '../harness/storefront.ts';
@@ -154,18 +155,10 @@ describe('password hashing', () => {
 
 describe('a retried signup', () => {
   it('answers 201 for the account its timed-out first attempt created, and the email stays taken for anyone else', async () => {
-    const ferretdb = platform.infra.handles.find((h) => h.name === 'ferretdb')?.process?.pid;
-    if (!ferretdb) throw new Error('the harness runs no FerretDB of its own');
     const email = `retry-${Date.now()}@example.test`;
     const body = { email, password: CUSTOMER_PASSWORD, name: 'Patient Customer' };
     // The database stalls: identity's insert waits, the gateway's sidecar gives up after its 5 s timeout on identity.
-    process.kill(ferretdb, 'SIGSTOP');
-    let first: { status: number };
-    try {
-      first = await shop.call('POST', '/api/auth/signup', { body });
-    } finally {
-      process.kill(ferretdb, 'SIGCONT');
-    }
+    const first = await whileDatabaseStalled(platform, () => shop.call('POST', '/api/auth/signup', { body }));
     expect(first.status).toBeGreaterThanOrEqual(500);
     // The first attempt went on once the database came back: its account exists (it logs in).
     let token = '';

@@ -4,6 +4,7 @@
 // saga's workflow actors and the background jobs across them, and every invariant below must still hold.
 import { waitUntil } from '@globalmart/devstack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { whileDatabaseStalled } from '../harness/faults.ts';
 import { startPlatform, type Platform } from '../harness/platform.ts';
 import { relaxedRateLimits } from '../harness/rate-limits.ts';
 import { checkoutSaga } from '../harness/saga.ts';
@@ -123,16 +124,8 @@ describe('checkout saga through the gateway', () => {
     const erin = await shop.newCustomer('Erin');
     await setStock('prd_000104', 5);
     await shop.call('POST', '/api/cart/items', { token: erin.token, body: { product_id: 'prd_000104', quantity: 1 } });
-    const ferretdb = platform.infra.handles.find((h) => h.name === 'ferretdb')?.process?.pid;
-    if (!ferretdb) throw new Error('the harness runs no FerretDB of its own');
     // Orders' database stalls: the acceptance cannot store the order, the gateway stops waiting after 2 s.
-    process.kill(ferretdb, 'SIGSTOP');
-    let first: Awaited<ReturnType<Storefront['checkoutOnce']>>;
-    try {
-      first = await shop.checkoutOnce(erin, { idempotencyKey: 'erin-checkout-1' });
-    } finally {
-      process.kill(ferretdb, 'SIGCONT');
-    }
+    const first = await whileDatabaseStalled(platform, () => shop.checkoutOnce(erin, { idempotencyKey: 'erin-checkout-1' }));
     expect(first.status).toBe(503);
     expect(first.body.code).toBe('CHECKOUT.BUSY');
     expect(Number(first.body.retry_after)).toBeGreaterThan(0);
