@@ -17,16 +17,8 @@ let shop: Storefront;
 let alice: Session;
 let orderId: string;
 
-/** The forward steps of a confirmed checkout, as the orders app runs them (services/orders/src/checkout.workflow.ts). */
-const steps = [
-  'checkoutBegin',
-  'reserveStock',
-  'authorizePayment',
-  'createShipment',
-  'capturePayment',
-  'commitReservation',
-  'confirmOrder',
-];
+/** The steps of a confirmed checkout, as the orders app runs them in its one advance activity (checkout.workflow.ts). */
+const steps = ['reserveStock', 'authorizePayment', 'createShipment', 'capturePayment', 'commitReservation', 'confirmOrder'];
 const consumers = ['cart', 'notifications', 'analytics', 'recommendations'];
 const expectedServices = ['gateway', 'orders', 'inventory', 'payments', 'psp', 'shipping', ...consumers];
 
@@ -97,25 +89,34 @@ describe('one checkout is one trace in Jaeger, found by its order id', () => {
     );
   });
 
-  it('every saga activity is a span of orders, child of the saga start, tagged with the order id', () => {
+  it('the saga activity is a span of orders, child of the saga start; each step a span below it; all tagged with the order id', () => {
     const start = view.spans.find((s) => s.service === 'orders' && s.operationName === 'checkout saga start');
     expect(start).toBeDefined();
     expect(view.tag(start!, 'order.id')).toBe(orderId);
     // The saga start runs inside orders' POST /orders, which gateway → daprd → daprd → orders invoked.
     expect(view.ancestors(start!).map((s) => s.service)).toContain('gateway');
+    const advance = view.spans.filter((s) => s.service === 'orders' && s.operationName === 'activity checkoutAdvance');
+    expect(advance.length).toBeGreaterThanOrEqual(1);
+    for (const a of advance) {
+      expect(a.parentId).toBe(start!.spanID);
+      expect(view.tag(a, 'order.id')).toBe(orderId);
+    }
     for (const step of steps) {
-      const spans = view.spans.filter((s) => s.service === 'orders' && s.operationName === `activity ${step}`);
+      const spans = view.spans.filter((s) => s.service === 'orders' && s.operationName === `saga step ${step}`);
       expect(spans.length, step).toBeGreaterThanOrEqual(1);
       for (const s of spans) {
-        expect(s.parentId, step).toBe(start!.spanID);
+        expect(
+          advance.map((a) => a.spanID),
+          step,
+        ).toContain(s.parentId);
         expect(view.tag(s, 'order.id'), step).toBe(orderId);
       }
     }
   });
 
-  it('the activities call inventory, payments (→ psp) and shipping within their own spans', () => {
+  it('the steps call inventory, payments (→ psp) and shipping within their own spans', () => {
     const under = (service: string, step: string) =>
-      view.spans.filter((s) => s.service === service && view.ancestors(s).some((a) => a.operationName === `activity ${step}`));
+      view.spans.filter((s) => s.service === service && view.ancestors(s).some((a) => a.operationName === `saga step ${step}`));
     expect(under('inventory', 'reserveStock').length).toBeGreaterThan(0);
     expect(under('inventory', 'commitReservation').length).toBeGreaterThan(0);
     expect(under('payments', 'authorizePayment').length).toBeGreaterThan(0);

@@ -3,6 +3,7 @@
 
 /** Forward steps in order; capture and commit form the confirm step. */
 export type ForwardStep = 'reserve' | 'authorize' | 'ship' | 'capture' | 'commit';
+export const FORWARD: readonly ForwardStep[] = ['reserve', 'authorize', 'ship', 'capture', 'commit'];
 export type Compensation = 'cancelShipment' | 'refundPayment' | 'releaseStock';
 
 /** What one call to a downstream service came to. `status` is the HTTP status (0: no answer). */

@@ -10,7 +10,7 @@ import { OrderWriter } from './order.writer.ts';
 import { ordersRoutes } from './orders.routes.ts';
 import { outboxRelay } from './outbox.relay.ts';
 import { shippingSubscriptions } from './shipping.subscriptions.ts';
-import { WorkflowHost } from './workflow.host.ts';
+import { WorkflowHost, observeSagaStep } from './workflow.host.ts';
 
 const svc = await createService({ configShape: ordersConfig, mongo: true });
 const { config, dapr, logger } = svc;
@@ -38,7 +38,7 @@ const writer = new OrderWriter(repo, dapr.publisher, logger, undefined, orderLoc
 const workflows = new WorkflowHost({
   sidecar: config,
   budgets: { paymentWaitSeconds: config.ORDER_PAYMENT_WAIT_SECONDS, stepRetrySeconds: config.ORDER_STEP_RETRY_SECONDS },
-  activities: checkoutActivities({ invoker: dapr.invoker, repo, writer, logger, addresses }),
+  activities: checkoutActivities({ invoker: dapr.invoker, repo, writer, logger, addresses, observeStep: observeSagaStep }),
   maxConcurrency: config.ORDER_WORKFLOW_CONCURRENCY,
   logger,
 });

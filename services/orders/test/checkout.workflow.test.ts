@@ -73,15 +73,22 @@ describe('checkout saga against memory fakes', () => {
   it('stops at once for an order that is not PENDING (or not there): no step runs twice', async () => {
     const { result, calls } = await run({ stored: false });
     expect(result).toEqual({ status: 'SKIPPED', current: 'MISSING' });
-    expect(calls).toEqual(['checkoutBegin']);
+    expect(calls).toEqual(['checkoutAdvance']);
+    expect(effects).toEqual([]);
+  });
+
+  it('the happy path is one activity for the workflow engine: every forward step and the confirm write in it', async () => {
+    const { calls, timers } = await run();
+    expect(calls).toEqual(['checkoutAdvance']);
+    expect(timers).toEqual([]);
   });
 
   it('out of stock: nothing to undo, CANCELLED "out of stock"', async () => {
     answers.reserve = () => ({ status: 409, body: { status: 409, code: 'INVENTORY.INSUFFICIENT_STOCK' } });
-    const { result, order, calls } = await run();
+    const { result, order } = await run();
     expect(result).toEqual({ status: 'CANCELLED', reason: 'out of stock' });
     expect(effects).toEqual([]);
-    expect(calls).not.toContain('authorizePayment');
+    expect(dapr.invoker.calls.map((c) => c.method)).not.toContain('payments/authorize');
     expect(order.cancel_reason).toBe('out of stock');
   });
 
@@ -114,6 +121,8 @@ describe('checkout saga against memory fakes', () => {
     expect(timers).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(statuses[0]).toMatch(/waiting: authorize unavailable \(HTTP 503\)/);
     expect(effects.filter((e) => e === 'authorize')).toHaveLength(1);
+    // Each retry resumes at the step that was unavailable: the reservation is not asked for again.
+    expect(effects.filter((e) => e === 'reserve')).toHaveLength(1);
     expect(order.status).toBe('CONFIRMED');
   });
 
@@ -144,15 +153,15 @@ describe('checkout saga against memory fakes', () => {
       activities,
     );
     expect(again.result).toEqual({ status: 'SKIPPED', current: 'CONFIRMED' });
-    expect(again.calls).toEqual(['checkoutBegin']);
+    expect(again.calls).toEqual(['checkoutAdvance']);
   });
 
-  it('an activity that throws is retried, not a failed workflow', async () => {
+  it('an advance activity that throws is retried, not a failed workflow', async () => {
     const activities = checkoutActivities({ invoker: dapr.invoker, repo, writer, logger: silentLogger, addresses });
     let crashes = 2;
     const flaky = {
       ...activities,
-      reserveStock: async (i: never) => (crashes-- > 0 ? Promise.reject(new Error('boom')) : activities.reserveStock(i)),
+      checkoutAdvance: async (i: never) => (crashes-- > 0 ? Promise.reject(new Error('boom')) : activities.checkoutAdvance(i)),
     };
     const order = anOrder();
     await writer.create(order);
@@ -164,6 +173,18 @@ describe('checkout saga against memory fakes', () => {
       flaky,
     );
     expect(result).toEqual({ status: 'CONFIRMED' });
-    expect(calls.filter((c) => c === 'reserveStock')).toHaveLength(3);
+    expect(calls.filter((c) => c === 'checkoutAdvance')).toHaveLength(3);
+  });
+
+  it('a step that throws (not an answer) is retried from that step; given up, everything it may have done is undone', async () => {
+    answers.ship = () => {
+      throw new Error('boom');
+    };
+    const { result, calls, elapsedMs } = await run();
+    expect(result).toEqual({ status: 'CANCELLED', reason: 'shipping unavailable' });
+    expect(elapsedMs).toBe(60_000); // ship retried until its budget
+    // reserve and authorise ran once; the shipment (which may exist) is cancelled, then refund, then release.
+    expect(effects).toEqual(['reserve', 'authorize', 'cancelShipment', 'refund', 'release']);
+    expect(calls.at(-1)).toBe('cancelOrder');
   });
 });

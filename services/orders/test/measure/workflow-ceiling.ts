@@ -1,8 +1,7 @@
 // The Dapr Workflow engine's own ceiling on this machine (figures for docs/adr/0002-checkout-saga.md); not a test.
-//   node services/orders/test/measure/workflow-ceiling.ts [sagas=200] [concurrency=50] [full|one]
-// `one`: the first activity answers "not PENDING", so each saga is 1 activity instead of 7 (the per-activity cost).
-// The real checkout workflow (7 activities) and the real WorkflowHost, but every activity answers at once: no
-// services, no FerretDB. One daprd (no app channel needed: the worker dials the sidecar), Redis, placement, scheduler.
+//   node services/orders/test/measure/workflow-ceiling.ts [sagas=200] [concurrency=50]
+// The real checkout workflow (its happy path is one activity, `advance`, since issue 9) and the real WorkflowHost, but
+// the activity answers at once: no services, no FerretDB. One daprd (no app channel needed: the worker dials the sidecar), Redis, placement, scheduler.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +23,6 @@ import { anOrder } from '../fixtures.ts';
 
 const N = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
-const ONE = process.argv[4] === 'one';
 const workDir = mkdtempSync(join(tmpdir(), 'wf-ceiling-'));
 const tc = await ensureToolchain(() => {});
 const infra = await startInfra(
@@ -75,24 +73,13 @@ try {
   let confirmed = 0;
   let allDone: () => void = () => {};
   const finished = new Promise<void>((resolve) => (allDone = resolve));
-  const ok = async () => ({ kind: 'ok' });
   host = new WorkflowHost({
     sidecar: { DAPR_HOST: '127.0.0.1', DAPR_GRPC_PORT: grpcPort, DAPR_API_TOKEN: undefined },
     budgets: { paymentWaitSeconds: 120, stepRetrySeconds: 60 },
     activities: {
-      [activity.begin]: async () => {
-        if (!ONE) return { status: 'PENDING' };
+      [activity.advance]: async () => {
         if (++confirmed === N) allDone();
-        return { status: 'CONFIRMED' };
-      },
-      [activity.reserve]: ok,
-      [activity.authorize]: ok,
-      [activity.ship]: ok,
-      [activity.capture]: ok,
-      [activity.commit]: ok,
-      [activity.confirm]: async () => {
-        if (++confirmed === N) allDone();
-        return { kind: 'applied', status: 'CONFIRMED' };
+        return { kind: 'confirmed' };
       },
     },
     maxConcurrency: 200,
@@ -124,7 +111,7 @@ try {
       {
         sagas: N,
         concurrency: CONCURRENCY,
-        activities_per_saga: ONE ? 1 : 7,
+        activities_per_saga: 1,
         start_ms: { p50: pct(50), p99: pct(99) },
         scheduled_in_s: Math.round(scheduledS * 100) / 100,
         all_completed_in_s: Math.round(totalS * 100) / 100,
