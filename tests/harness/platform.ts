@@ -145,8 +145,11 @@ export interface Platform {
   waitForLog(appId: string, match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Stops one app (every instance) and its sidecars (e.g. to show that a durable subscription keeps its messages meanwhile). */
   stopApp(appId: string): Promise<void>;
-  /** Starts an app of opts.apps again, as many instances as at first (new ports: read url/daprUrl afresh). */
-  startApp(appId: string): Promise<void>;
+  /**
+   * Starts an app of opts.apps again, as many instances as at first (new ports: read url/daprUrl afresh); `env` is
+   * added to its environment for this start (e.g. another admission setting for a benchmark phase).
+   */
+  startApp(appId: string, env?: Record<string, string>): Promise<void>;
   /** Recent app and sidecar log lines of every app, for failure reports. */
   logs(lines?: number): string;
   stop(): Promise<void>;
@@ -218,8 +221,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   };
   /** Every instance of one app, in parallel; those that started are kept (and stopped by stop()) when one fails. */
   const stacks = { ...parseStacks(), ...opts.stacks };
-  const startInstances = async (appId: string) => {
-    const env = appEnv(appId, infra, opts.env?.[appId]);
+  const startInstances = async (appId: string, extraEnv: Record<string, string> = {}) => {
+    // The admin console's trace look-up reads this run's Jaeger (outside the mesh, like an operator would).
+    const traceQuery: Record<string, string> = jaeger && appId === 'gateway' ? { TRACE_QUERY_URL: jaeger.queryUrl } : {};
+    const env = appEnv(appId, infra, { ...traceQuery, ...opts.env?.[appId], ...extraEnv });
     const launch = await appLaunch(appId, stacks[appId], () => {});
     const list: RunningApp[] = (running[appId] = []);
     const started = await Promise.allSettled(
@@ -290,10 +295,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       delete apps[appId];
       delete running[appId];
     },
-    startApp: async (appId) => {
+    startApp: async (appId, env) => {
       if (!opts.apps.includes(appId)) throw new Error(`${appId} is not one of this platform's apps`);
       if (running[appId]) throw new Error(`${appId} is running`);
-      await startInstances(appId);
+      await startInstances(appId, env);
     },
     logs: (lines = 40) =>
       all()

@@ -53,10 +53,23 @@ export const gatewayConfigShape = {
   CHECKOUT_MAX_IN_FLIGHT: count(16),
   /** How long the gateway waits for orders to accept a checkout before answering 503 CHECKOUT.BUSY (retry, same key). */
   CHECKOUT_ACCEPT_TIMEOUT_MS: count(2_000),
+  /**
+   * Checkouts admitted per second across every gateway replica (a token bucket in the rate-limit Redis, one-second
+   * windows); one more is shed at once with 503 CHECKOUT.BUSY + Retry-After. Set it to ~80 % of the checkout capacity
+   * the deployment measured (README "Capacity model"): admitting more than the platform completes only saturates the
+   * CPU every acceptance needs, and acceptance latency collapses for everyone. 0 = no rate bound (the default; local runs).
+   */
+  CHECKOUT_MAX_RATE: z.coerce.number().int().nonnegative().default(0),
   /** Express 'trust proxy'. Off: the client is the socket's address and X-Forwarded-For is ignored (no spoofing). */
   TRUST_PROXY: trustProxy,
   /** Strict-Transport-Security, only for deployments behind TLS (a browser would pin http://localhost otherwise). */
   HSTS: z.enum(['on', 'off']).default('off'),
+  /**
+   * The trace backend's query API (Jaeger's, e.g. http://127.0.0.1:16686), read by the admin console's Operations page
+   * for an order's trace. An operator tool outside the Dapr mesh: the gateway calls it directly over HTTP. Absent = the
+   * route answers 503 TRACING.NOT_CONFIGURED.
+   */
+  TRACE_QUERY_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** The storefront's build (services/web/dist); absent or unbuilt = the API only. */
   WEB_DIST_DIR: z.string().min(1).optional(),
 };

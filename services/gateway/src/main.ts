@@ -37,6 +37,9 @@ svc.app.use(
   ordersRoutes(invoker, auth, {
     maxInFlight: svc.config.CHECKOUT_MAX_IN_FLIGHT,
     acceptTimeoutMs: svc.config.CHECKOUT_ACCEPT_TIMEOUT_MS,
+    ...(svc.config.CHECKOUT_MAX_RATE > 0
+      ? { rate: edge.limiter({ name: 'checkout', points: svc.config.CHECKOUT_MAX_RATE, windowSeconds: 1 }) }
+      : {}),
   }),
 );
 svc.app.use(opsRoutes(invoker, auth, svc.config));

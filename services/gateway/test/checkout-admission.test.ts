@@ -4,7 +4,8 @@ import type { RequestHandler } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { GatewayAuth } from '../src/routes/gateway-auth.ts';
-import { ordersRoutes } from '../src/routes/orders.routes.ts';
+import { PolicyLimiter } from '../src/edge/rate-limits.ts';
+import { ordersRoutes, type CheckoutAdmission } from '../src/routes/orders.routes.ts';
 
 const logger = createLogger(loadConfig({}, { APP_ID: 'gateway', APP_PORT: '0', LOG_LEVEL: 'silent' }));
 const pass: RequestHandler = (_req, _res, next) => next();
@@ -22,7 +23,10 @@ const checkout = (app: Parameters<typeof request>[0], key: string) =>
   request(app).post('/api/orders').set('idempotency-key', key).send(body);
 
 /** An orders fake whose acceptances wait until released: what a busy orders service looks like from the gateway. */
-function setup(answer: () => { status?: number; body: unknown } = () => ({ status: 201, body: { order_id: 'ord_1', status: 'PENDING' } })) {
+function setup(
+  answer: () => { status?: number; body: unknown } = () => ({ status: 201, body: { order_id: 'ord_1', status: 'PENDING' } }),
+  admission: Partial<CheckoutAdmission> = {},
+) {
   const waiting: (() => void)[] = [];
   const invoker = new MemoryInvoker().on(
     'orders',
@@ -34,7 +38,7 @@ function setup(answer: () => { status?: number; body: unknown } = () => ({ statu
     'POST',
   );
   const app = createApp({ config: {}, logger });
-  app.use(ordersRoutes(invoker, auth, { maxInFlight: 2, acceptTimeoutMs: 2_000 }));
+  app.use(ordersRoutes(invoker, auth, { maxInFlight: 2, acceptTimeoutMs: 2_000, ...admission }));
   finalizeApp(app, logger);
   return { app, invoker, waiting };
 }
@@ -66,7 +70,7 @@ describe('checkout admission at the gateway', () => {
   });
 
   it('turns a shed or broken answer from orders into 503 CHECKOUT.BUSY (retry with the same key), not a 502', async () => {
-    for (const status of [502, 503, 504]) {
+    for (const status of [500, 502, 503, 504]) {
       const { app, waiting } = setup(() => ({ status, body: { type: 'about:blank', title: 'x', status, code: 'ORDER.BUSY' } }));
       const pending = checkout(app, `attempt-${status}-x`).then((r) => r);
       await until(() => waiting.length === 1);
@@ -91,5 +95,19 @@ describe('checkout admission at the gateway', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'idempotency-key' })]);
     expect(invoker.calls).toHaveLength(1);
+  });
+
+  it('admits at most CHECKOUT_MAX_RATE checkouts per second; the next is shed at once with 503 CHECKOUT.BUSY', async () => {
+    const rate = new PolicyLimiter({ name: 'checkout', points: 2, windowSeconds: 1 });
+    const { app, invoker, waiting } = setup(() => ({ status: 201, body: { order_id: 'ord_1', status: 'PENDING' } }), { rate });
+    const answers = [checkout(app, 'rate-0001').then((r) => r), checkout(app, 'rate-0002').then((r) => r)];
+    await until(() => invoker.calls.length === 2);
+    const shed = await checkout(app, 'rate-0003');
+    expect(shed.status).toBe(503);
+    expect(shed.headers['retry-after']).toBe('1');
+    expect(shed.body).toMatchObject({ code: 'CHECKOUT.BUSY' });
+    expect(invoker.calls).toHaveLength(2); // orders never saw the shed one
+    for (const release of waiting) release();
+    expect((await Promise.all(answers)).map((r) => r.status)).toEqual([201, 201]);
   });
 });

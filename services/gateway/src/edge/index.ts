@@ -2,7 +2,15 @@
 import type { Logger } from '@globalmart/platform';
 import type { Express, Router } from 'express';
 import type { GatewayConfig } from '../config.ts';
-import { connectRateLimitStore, createRateLimits, type AuthLimits, type RateLimitPolicies, type RateLimitStore } from './rate-limits.ts';
+import {
+  connectRateLimitStore,
+  createRateLimits,
+  PolicyLimiter,
+  type AuthLimits,
+  type Policy,
+  type RateLimitPolicies,
+  type RateLimitStore,
+} from './rate-limits.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export { API_CONTENT_SECURITY_POLICY, WEB_CONTENT_SECURITY_POLICY, securityHeaders } from './security-headers.ts';
@@ -30,6 +38,8 @@ export function policiesFrom(config: GatewayConfig): RateLimitPolicies {
 export interface Edge {
   /** For the login and signup routes. */
   auth: AuthLimits;
+  /** A limiter of one more policy, on the same counters (e.g. the checkout admission rate). */
+  limiter(policy: Policy): PolicyLimiter;
   close(): Promise<void>;
 }
 
@@ -55,6 +65,7 @@ export function installEdge(
   edge.use('/api', limits.general);
   return {
     auth: limits.auth,
+    limiter: (policy) => new PolicyLimiter(policy, counters || undefined),
     // Only a connection made here is ours to close; the server has drained, so nothing is waiting on it.
     close: async () => own?.disconnect(),
   };

@@ -11,25 +11,31 @@ import {
   type OrderPage,
   type OrderTracking,
 } from '@globalmart/contracts';
-import { InvokeError, parseBody, parseParams, parseQuery, unavailable, type ServiceInvoker } from '@globalmart/platform';
+import { AppError, InvokeError, parseBody, parseParams, parseQuery, unavailable, type ServiceInvoker } from '@globalmart/platform';
 import { BulkheadRejectedError, bulkhead } from 'cockatiel';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import type { PolicyLimiter } from '../edge/rate-limits.ts';
 import type { GatewayAuth } from './gateway-auth.ts';
 
 const IdempotencyHeader = z.object({ [IDEMPOTENCY_KEY_HEADER]: IdempotencyKey });
 
-/** The gateway's checkout admission policy (config CHECKOUT_MAX_IN_FLIGHT, CHECKOUT_ACCEPT_TIMEOUT_MS). */
+/** The gateway's checkout admission policy (config CHECKOUT_MAX_IN_FLIGHT, CHECKOUT_ACCEPT_TIMEOUT_MS, CHECKOUT_MAX_RATE). */
 export interface CheckoutAdmission {
   maxInFlight: number;
   acceptTimeoutMs: number;
+  /** Checkouts admitted per second across the gateways (absent: no rate bound). */
+  rate?: PolicyLimiter;
 }
 
 /** Seconds a shed shopper should wait: acceptance takes well under a second when orders keeps up. */
 export const CHECKOUT_RETRY_AFTER_SECONDS = 1;
 
-/** An answer from orders that says "not now" rather than "no": no answer in time, a shed (503) or a broken hop. */
-const isTransient = (err: unknown): err is InvokeError => err instanceof InvokeError && [0, 502, 503, 504].includes(err.status);
+/**
+ * An answer from orders that says "not now" rather than "no": no answer in time, a shed (503), a broken hop, or any
+ * other 5xx (orders or a sidecar failed midway: the order may exist, and the same Idempotency-Key finds it).
+ */
+const isTransient = (err: unknown): err is InvokeError => err instanceof InvokeError && (err.status === 0 || err.status >= 500);
 
 const checkoutBusy = (res: Response, detail: string) => {
   res.set('retry-after', String(CHECKOUT_RETRY_AFTER_SECONDS));
@@ -49,6 +55,16 @@ export function ordersRoutes(
   router.post('/api/orders', auth.requireCustomer, async (req, res) => {
     const headers = IdempotencyHeader.parse({ [IDEMPOTENCY_KEY_HEADER]: req.get(IDEMPOTENCY_KEY_HEADER) });
     const body = parseBody(OrderCreateRequest, req);
+    if (admission.rate) {
+      try {
+        await admission.rate.consume(res, 'platform');
+      } catch (err) {
+        if (err instanceof AppError && err.status === 429) {
+          throw checkoutBusy(res, 'More checkouts than the platform accepts per second: nothing was ordered, try again shortly.');
+        }
+        throw err;
+      }
+    }
     let accepted;
     try {
       accepted = await inFlight.execute(() =>
