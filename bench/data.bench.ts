@@ -9,7 +9,7 @@
 // Results: bench/results/data-<timestamp>.json and a markdown table on stdout.
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { ensureToolchain, waitUntil } from '@globalmart/devstack';
 import { ordersEventTypes, type EventType, type OrderStatus, type ShippingAddress } from '@globalmart/contracts';
@@ -33,6 +33,7 @@ import { loadPiiKeys } from '../services/identity/src/identity.keys.ts';
 import { addressCipher } from '../services/orders/src/address.crypto.ts';
 import { indexEntriesOf, toOrderDoc } from '../services/orders/src/order.repository.mongo.ts';
 import type { Order } from '../services/orders/src/order.types.ts';
+import { cpuSecondsByName, snapshot } from './proc-stats.ts';
 import { percentile, saveResult } from './results.ts';
 
 const run = promisify(execFile);
@@ -74,70 +75,19 @@ async function timed(n: number, one: (i: number) => Promise<Answer>, prepare?: (
   return { p50_ms: +percentile(ms, 50).toFixed(1), p99_ms: +percentile(ms, 99).toFixed(1), n } satisfies Latency;
 }
 
-/** The pids the bench started (its descendants: apps, sidecars, infrastructure and their workers), not itself. */
-function platformPids(): number[] {
-  const parent = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const mine = new Set([process.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of parent) {
-      if (!mine.has(pid) && mine.has(ppid)) {
-        mine.add(pid);
-        grew = true;
-      }
-    }
-  }
-  mine.delete(process.pid);
-  return [...mine];
-}
-
-/** utime+stime in clock ticks (USER_HZ = 100 on Linux). */
-function cpuTicks(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU the whole platform uses while nobody calls it, in cores, over IDLE_WINDOW_S (after SETTLE_S of quiet). */
 async function idleCores(): Promise<{ cores: number; processes: number; busiest: string[] }> {
   await sleep(SETTLE_S * 1000);
-  const before = new Map(platformPids().map((p) => [p, cpuTicks(p) ?? 0]));
-  const t0 = performance.now();
+  const before = snapshot();
   await sleep(IDLE_WINDOW_S * 1000);
-  const seconds = (performance.now() - t0) / 1000;
-  const used: [number, number][] = [];
-  for (const pid of platformPids()) {
-    const now = cpuTicks(pid);
-    if (now !== undefined) used.push([pid, now - (before.get(pid) ?? 0)]);
-  }
-  const name = (pid: number) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(0, 3).join(' ').slice(-70);
-    } catch {
-      return String(pid);
-    }
-  };
-  const total = used.reduce((n, [, t]) => n + t, 0);
-  const busiest = used
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([pid, t]) => `${(t / 100 / seconds).toFixed(3)} ${name(pid)}`);
-  return { cores: +(total / 100 / seconds).toFixed(3), processes: used.length, busiest };
+  const after = snapshot();
+  const seconds = (after.at - before.at) / 1000;
+  const used = [...cpuSecondsByName(before, after)].sort((a, b) => b[1] - a[1]);
+  const total = used.reduce((n, [, s]) => n + s, 0);
+  const busiest = used.slice(0, 5).map(([name, s]) => `${(s / seconds).toFixed(3)} ${name}`);
+  return { cores: +(total / seconds).toFixed(3), processes: after.procs.size, busiest };
 }
 
 interface Phase {

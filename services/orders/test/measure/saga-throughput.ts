@@ -2,8 +2,8 @@
 //   node services/orders/test/measure/saga-throughput.ts [orders=50] [concurrency=orders]
 // Starts the platform like tests/system/orders.test.ts, fills one cart per customer, posts every order with the
 // given concurrency, waits until all are CONFIRMED, and reads completion times from each order's status history.
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { cpuSecondsByName, snapshot } from '../../../../bench/proc-stats.ts';
 import { startPlatform } from '../../../../tests/harness/platform.ts';
 
 const N = Number(process.argv[2] ?? 50);
@@ -21,22 +21,6 @@ const platform = await startPlatform({
     shipping: { LOG_LEVEL: 'warn' },
   },
 });
-
-const ticks = (pid: number | undefined): number => {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]); // utime stime cutime cstime
-  } catch {
-    return 0;
-  }
-};
-const processes = () => {
-  const list: [string, number | undefined][] = [];
-  for (const [id, app] of Object.entries(platform.apps)) list.push([`${id}`, app.app.pid], [`${id}-daprd`, app.sidecar.pid]);
-  for (const h of platform.infra.handles) list.push([h.name, h.process?.pid]);
-  return list;
-};
 
 try {
   const via = (appId: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) =>
@@ -57,7 +41,8 @@ try {
     if (res.status !== 200) throw new Error(`cart ${res.status} ${await res.text()}`);
   }
 
-  const before = new Map(processes().map(([name, pid]) => [name, ticks(pid)]));
+  // Every process the platform runs (apps, sidecars, infrastructure), from /proc.
+  const before = snapshot();
   const accepted: number[] = [];
   const started = Date.now();
   let next = 0;
@@ -94,10 +79,7 @@ try {
     if (Date.now() - started > 600_000) throw new Error(`timeout: ${orders.filter((o) => o.status === 'PENDING').length} still PENDING`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const cpu = processes()
-    .map(([name, pid]) => [name, (ticks(pid) - (before.get(name) ?? 0)) / 100] as const)
-    .filter(([, s]) => s > 0.05)
-    .sort((a, b) => b[1] - a[1]);
+  const cpu = [...cpuSecondsByName(before, snapshot())].filter(([, s]) => s > 0.05).sort((a, b) => b[1] - a[1]);
 
   // The saga ends at CONFIRMED or CANCELLED; shipping may have moved some orders on since.
   const sagaEnd = (o: Row) => o.status_history.find((h) => h.status === 'CONFIRMED' || h.status === 'CANCELLED')!;

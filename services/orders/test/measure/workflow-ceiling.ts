@@ -2,7 +2,7 @@
 //   node services/orders/test/measure/workflow-ceiling.ts [sagas=200] [concurrency=50]
 // The real checkout workflow (its happy path is one activity, `advance`, since issue 9) and the real WorkflowHost, but
 // the activity answers at once: no services, no FerretDB. One daprd (no app channel needed: the worker dials the sidecar), Redis, placement, scheduler.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,6 +20,7 @@ import { createLogger } from '@globalmart/platform';
 import { activity } from '../../src/checkout.workflow.ts';
 import { WorkflowHost } from '../../src/workflow.host.ts';
 import { anOrder } from '../fixtures.ts';
+import { cpuSecondsByName, snapshot } from '../../../../bench/proc-stats.ts';
 
 const N = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -56,16 +57,8 @@ const daprd = new ManagedProcess(
   { logFile: join(workDir, 'logs', 'daprd.log') },
 );
 
-const ticks = (pid: number | undefined): number => {
-  if (!pid) return 0;
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-const procs = (): [string, number | undefined][] => [
-  ['daprd', daprd.pid],
-  ['worker (this node process)', process.pid],
-  ...infra.handles.map((h): [string, number | undefined] => [h.name, h.process?.pid]),
-];
+/** This process (the worker runs in it) in the CPU figures, beside every process it started (daprd, Redis, placement …). */
+const WORKER = 'worker (this node process)';
 
 let host: WorkflowHost | undefined;
 try {
@@ -87,7 +80,7 @@ try {
   });
   await host.connect();
   const orders = Array.from({ length: N }, () => anOrder());
-  const before = new Map(procs().map(([n, pid]) => [n, ticks(pid)]));
+  const before = snapshot({ self: WORKER });
   const startLatency: number[] = [];
   const t0 = performance.now();
   let next = 0;
@@ -116,7 +109,9 @@ try {
         scheduled_in_s: Math.round(scheduledS * 100) / 100,
         all_completed_in_s: Math.round(totalS * 100) / 100,
         sagas_per_s: Math.round((N / totalS) * 10) / 10,
-        cpu_seconds: Object.fromEntries(procs().map(([n, pid]) => [n, (ticks(pid) - (before.get(n) ?? 0)) / 100])),
+        cpu_seconds: Object.fromEntries(
+          [...cpuSecondsByName(before, snapshot({ self: WORKER }))].filter(([, s]) => s > 0.005).map(([n, s]) => [n, +s.toFixed(2)]),
+        ),
       },
       null,
       2,
