@@ -133,6 +133,8 @@ function renderRunFile(i: Infra, daprd: string, jaeger: Jaeger): { file: string;
     if (launches[app.appID]) app.command = launches[app.appID]!.command;
     const t = tokensOf(tokens, app.appID);
     // The app presents DAPR_API_TOKEN to its sidecar and expects APP_API_TOKEN from it.
+    // The admin console's Operations page reads an order's trace from Jaeger's query API, directly (outside the mesh).
+    if (app.appID === 'gateway') app.env = { ...app.env, TRACE_QUERY_URL: jaeger.queryUrl };
     app.env = { ...app.env, DAPR_API_TOKEN: t.daprApiToken, ...(t.appApiToken ? { APP_API_TOKEN: t.appApiToken } : {}) };
     app.runtimePath = sealedRuntime(daprd, app.appID, t.daprApiToken, t.appApiToken, i.sentry.trustAnchors);
   }

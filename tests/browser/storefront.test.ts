@@ -4,6 +4,7 @@
 // dead letter. Every page is checked with axe-core and captured at desktop and phone width (.artifacts/screenshots).
 import { randomBytes } from 'node:crypto';
 import { ordersEventTypes } from '@globalmart/contracts';
+import { waitUntil } from '@globalmart/devstack';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuild, measureWebBundle, WEB_ENTRY_BUDGET_BYTES } from '../../packages/devstack/src/web.ts';
@@ -30,7 +31,8 @@ beforeAll(async () => {
   const took = (what: string) => console.log(`${what} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await ensureWebBuild(() => undefined);
   // Every app: the storefront and the admin console reach all of them (Operations asks every sidecar).
-  platform = await startPlatform({ apps: [...allApps], placement: true, scheduler: true, maildev: true });
+  // Tracing too: the Operations page shows an order's trace from Jaeger.
+  platform = await startPlatform({ apps: [...allApps], placement: true, scheduler: true, maildev: true, tracing: true });
   took('platform ready');
   base = platform.url('gateway');
   shop = new Storefront(base);
@@ -381,5 +383,38 @@ describe('admin console', () => {
     expect(await status.innerText()).toMatch(/^[A-Z_]+$/);
     await page.getByRole('list', { name: 'Status history' }).getByText('Confirmed').waitFor();
     await check(page, 'admin-saga');
+  });
+
+  it("shows the order's trace on the Operations page: the checkout's spans, service by service, the gateway's first", async () => {
+    // Spans reach Jaeger in batches: wait (through the same admin route) until the checkout's trace is whole, so the
+    // page shows all of it at its first look (a 404 meanwhile would be a console error).
+    const services = ['gateway', 'orders', 'inventory', 'payments', 'psp', 'shipping'];
+    let spans = 0;
+    await waitUntil(
+      "the checkout's whole trace through the admin route",
+      async () => {
+        const res = await shop.call('GET', `/api/admin/ops/traces/${confirmedOrderId}`, { token: adminToken });
+        const first = res.status === 200 ? res.body.traces[0] : undefined;
+        spans = first?.spans.length ?? 0;
+        return (
+          !!first &&
+          services.every((s) => first.services.includes(s)) &&
+          first.spans.filter((s: { depth: number }) => s.depth === 0).length === 1
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    page = await signIn();
+    await page.goto(`/admin/ops?order=${confirmedOrderId}`);
+    const trace = page.locator('details.trace').first();
+    await trace.locator('tr[data-span]').first().waitFor();
+    expect(await trace.locator('tr[data-span]').count()).toBeGreaterThanOrEqual(spans);
+    const root = trace.locator('tr[data-span]').first();
+    expect(await root.getAttribute('data-service')).toBe('gateway');
+    expect(await root.innerText()).toMatch(/POST/);
+    for (const service of services) expect(await trace.locator(`tr[data-service="${service}"]`).count(), service).toBeGreaterThan(0);
+    await trace.getByText('checkout saga start').first().waitFor();
+    expect(await trace.locator('.trace-services').innerText()).toContain('orders');
+    await check(page, 'admin-trace');
   });
 });

@@ -1,28 +1,8 @@
 // Reading traces back from Jaeger's query API (http://<query>/api/traces), as the README's look-up does.
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  tags: { key: string; value: unknown }[];
-  processID: string;
-}
+import { findTraces, parentOf, type JaegerSpan, type JaegerTrace } from '@globalmart/platform/traces';
 
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
-}
-
-/** The traces of `service` that hold a span tagged with every one of `tags` (Jaeger's own tag search). */
-export async function findTraces(queryUrl: string, service: string, tags: Record<string, string>): Promise<JaegerTrace[]> {
-  const q = new URLSearchParams({ service, tags: JSON.stringify(tags), limit: '20', lookback: '1h' });
-  const res = await fetch(`${queryUrl}/api/traces?${q}`);
-  if (!res.ok) throw new Error(`jaeger /api/traces ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { data: JaegerTrace[] | null }).data ?? [];
-}
+// The query itself and Jaeger's JSON shapes are the kit's (the gateway's admin route reads traces the same way).
+export { findTraces, type JaegerSpan, type JaegerTrace };
 
 /** A trace's spans with their service, parent and tags resolved, for structural assertions. */
 export class TraceView {
@@ -35,7 +15,7 @@ export class TraceView {
     this.spans = trace.spans.map((s) => ({
       ...s,
       service: trace.processes[s.processID]?.serviceName ?? '?',
-      parentId: s.references.find((r) => r.refType === 'CHILD_OF' && r.traceID === s.traceID)?.spanID,
+      parentId: parentOf(s),
     }));
     this.#byId = new Map(this.spans.map((s) => [s.spanID, s]));
   }

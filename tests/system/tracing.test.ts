@@ -3,6 +3,7 @@
 // The dashboard (deploy/grafana/globalmart-slo.json) may name only metrics these endpoints really serve.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OrderTraces } from '@globalmart/contracts';
 import { repoRoot, waitUntil } from '@globalmart/devstack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardMetricNames } from '../harness/dashboard.ts';
@@ -135,6 +136,39 @@ describe('one checkout is one trace in Jaeger, found by its order id', () => {
         consumer,
       ).toBe(true);
     }
+  });
+
+  it("the admin console's trace route answers the same checkout trace, compact, in tree order (gateway → Jaeger)", async () => {
+    const admin = { email: `ops-${orderId.slice(-8)}@globalmart.test`, password: 'a long admin passphrase' };
+    await platform.createAdmin(admin.email, admin.password);
+    const token = (await shop.call('POST', '/api/auth/login', { body: admin })).body.access_token as string;
+    const res = await shop.call('GET', `/api/admin/ops/traces/${orderId}`, { token });
+    expect(res.status).toBe(200);
+    const body = OrderTraces.parse(res.body);
+    expect(body.order_id).toBe(orderId);
+    const checkout = body.traces.filter((t) => t.spans.some((s) => s.service === 'orders' && s.operation === 'checkout saga start'));
+    expect(checkout).toHaveLength(1);
+    const trace = checkout[0]!;
+    expect(trace.trace_id).toBe(view.trace.traceID);
+    expect(trace.spans.length).toBeGreaterThanOrEqual(view.spans.length);
+    expect(trace.services).toEqual(expect.arrayContaining(expectedServices));
+    // The root first, at offset 0: the gateway's POST; every other span after its parent, one level deeper.
+    expect(trace.spans[0]).toMatchObject({ service: 'gateway', parent_id: null, depth: 0, start_ms: 0 });
+    expect(trace.spans[0]!.operation).toMatch(/^POST/);
+    expect(trace.spans.filter((s) => s.depth === 0)).toHaveLength(1);
+    const depthOf = new Map<string, number>();
+    for (const s of trace.spans) {
+      if (s.parent_id) expect(s.depth, s.operation).toBe(depthOf.get(s.parent_id)! + 1);
+      depthOf.set(s.span_id, s.depth);
+    }
+    expect(trace.duration_ms).toBeGreaterThanOrEqual(Math.max(...trace.spans.map((s) => s.start_ms + s.duration_ms)) - 0.01);
+    // No trace for an order that never was; a malformed id names the field.
+    const unknown = await shop.call('GET', `/api/admin/ops/traces/ord_${'0'.repeat(32)}`, { token });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('TRACE.NOT_FOUND');
+    const bad = await shop.call('GET', '/api/admin/ops/traces/not-an-order', { token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'order_id' })]);
   });
 });
 

@@ -74,6 +74,43 @@ export const OpsRelayParams = z.object({ app_id: z.enum(appIds) });
 /** The checkout saga's instance id is the order id (orders starts one workflow per order). */
 export const WorkflowParams = z.object({ id: OrderId });
 
+/**
+ * An order's trace as the admin console shows it, read from the trace backend's query API (Jaeger): spans in tree
+ * order (each after its parent, siblings by start), times in milliseconds from the trace's first span.
+ */
+export const TraceSpan = z.object({
+  span_id: z.string(),
+  /** The span's parent (CHILD_OF), null for a root; it may not have arrived yet (then `depth` is 0). */
+  parent_id: z.string().nullable(),
+  service: z.string(),
+  operation: z.string(),
+  start_ms: z.number().min(0),
+  duration_ms: z.number().min(0),
+  /** Nesting under the spans of this trace: 0 for a root. */
+  depth: z.int().min(0),
+  /** The span recorded an error (OpenTelemetry status ERROR, or Jaeger's `error` tag). */
+  error: z.boolean(),
+});
+export type TraceSpan = z.infer<typeof TraceSpan>;
+
+export const TraceSummary = z.object({
+  trace_id: z.string(),
+  started_at: z.iso.datetime(),
+  duration_ms: z.number().min(0),
+  /** Every service with a span in the trace, in order of appearance. */
+  services: z.array(z.string()),
+  spans: z.array(TraceSpan),
+});
+export type TraceSummary = z.infer<typeof TraceSummary>;
+
+export const OrderTraces = z.object({ order_id: OrderId, traces: z.array(TraceSummary) }).register(apiSchemas, {
+  id: 'OrderTraces',
+  description: "The traces holding a span tagged with the order's id (the checkout first), from the trace backend.",
+});
+export type OrderTraces = z.infer<typeof OrderTraces>;
+
+export const OrderTraceParams = z.object({ order_id: OrderId });
+
 const problem: RouteResponse = { schema: ProblemDetails, contentType: PROBLEM_JSON };
 /** The kit mounts the internal routes on every app behind a sidecar (not on the public edge). */
 const everyAppButTheEdge = appIds.filter((app) => app !== edgeAppId);
@@ -96,6 +133,15 @@ export const opsRoutes: RouteSpec[] = [
     security: 'admin',
     params: WorkflowParams,
     responses: { 200: { schema: WorkflowInstance }, 400: problem, ...denied, 404: problem },
+  },
+  {
+    method: 'GET',
+    path: '/api/admin/ops/traces/{order_id}',
+    summary: "An order's traces from the trace backend's query API (503 when tracing is not configured or unreachable)",
+    tags: ['gateway'],
+    security: 'admin',
+    params: OrderTraceParams,
+    responses: { 200: { schema: OrderTraces }, 400: problem, ...denied, 404: problem, 503: problem },
   },
   {
     method: 'GET',

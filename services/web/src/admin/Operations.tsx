@@ -5,6 +5,7 @@ import { api } from '../api.ts';
 import { ErrorNotice, Loading } from '../components.tsx';
 import { useLoad } from '../hooks.ts';
 import { OrderHistory } from '../pages/Orders.tsx';
+import { TracePanel } from './TracePanel.tsx';
 
 function Apps() {
   const ops = useLoad('apps', (signal) => api<OpsApps>('/api/admin/ops/apps', { signal }));
@@ -137,6 +138,8 @@ function Saga() {
           <OrderHistory order={saga.data.order} />
         </>
       )}
+      {/* After the workflow look-up, found or not: the trace may tell why it failed. */}
+      {orderId && !saga.loading && <TracePanel orderId={orderId} />}
     </section>
   );
 }
