@@ -129,12 +129,12 @@ function renderRunFile(i: Infra, daprd: string, jaeger: Jaeger): { file: string;
     app.appDirPath = abs(app.appDirPath);
     if (app.configFilePath) app.configFilePath = abs(app.configFilePath);
     if (app.appID === 'gateway' && process.env.GATEWAY_PORT) app.appPort = Number(process.env.GATEWAY_PORT);
+    // The admin console's Operations page reads an order's trace from Jaeger's query API, directly (outside the mesh).
+    if (app.appID === 'gateway') app.env = { ...app.env, TRACE_QUERY_URL: jaeger.queryUrl };
     // Another stack's binary in place of `node … src/main.ts`; the sidecar stays in services/<app-id>.
     if (launches[app.appID]) app.command = launches[app.appID]!.command;
     const t = tokensOf(tokens, app.appID);
     // The app presents DAPR_API_TOKEN to its sidecar and expects APP_API_TOKEN from it.
-    // The admin console's Operations page reads an order's trace from Jaeger's query API, directly (outside the mesh).
-    if (app.appID === 'gateway') app.env = { ...app.env, TRACE_QUERY_URL: jaeger.queryUrl };
     app.env = { ...app.env, DAPR_API_TOKEN: t.daprApiToken, ...(t.appApiToken ? { APP_API_TOKEN: t.appApiToken } : {}) };
     app.runtimePath = sealedRuntime(daprd, app.appID, t.daprApiToken, t.appApiToken, i.sentry.trustAnchors);
   }
