@@ -55,6 +55,7 @@ export {
   type UnlockStatus,
 } from './dapr/ports.ts';
 export { casUpdate, createIfAbsent, type CasOptions, type Change } from './dapr/state-cas.ts';
+export { jsonBytes } from './dapr/dapr.invoker.ts';
 export { every, type Periodic } from './periodic.ts';
 export { Jobs, type KeyedJobOptions, type KeyedJobs } from './jobs.ts';
 export { KeyedLock, KeyedMutex, type KeyedLockOptions, type KeyedRunner } from './locks.ts';

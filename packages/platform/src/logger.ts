@@ -17,9 +17,12 @@ export function traceFields(): { trace_id?: string; span_id?: string } {
 }
 
 /**
- * JSON logger with { service: APP_ID } on every line. Default destination: stdout, written synchronously, so
- * the last lines before process.exit (shutdown, fatal startup errors) arrive, and in order. `destination` is
- * for tests.
+ * JSON logger with { service: APP_ID } on every line. Default destination: stdout through pino's sonic-boom,
+ * asynchronously: a line is handed to the kernel as soon as the previous write is done, and lines that arrive
+ * meanwhile go out together in one write (under load one syscall carries many request lines; a synchronous write per
+ * line was a visible share of every request in the browse profile). Order is kept, and pino flushes what is pending
+ * synchronously on process exit, so the last lines before process.exit (shutdown, fatal startup errors) still arrive.
+ * `destination` is for tests.
  */
 export function createLogger(config: Pick<BaseConfig, 'APP_ID' | 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
   const options = {
@@ -31,5 +34,5 @@ export function createLogger(config: Pick<BaseConfig, 'APP_ID' | 'LOG_LEVEL'>, d
     mixin: traceFields,
     redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
   };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

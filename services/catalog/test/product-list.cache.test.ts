@@ -81,4 +81,68 @@ describe('product list cache-aside', () => {
     expect(res.cache).toBe('bypass');
     expect(repo.calls).toBe(1);
   });
+
+  it('answers repeated reads from process memory: no state-store round trip per request', async () => {
+    const repo = countingRepo();
+    const state = createMemoryDapr().state('statestore');
+    let gets = 0;
+    const counting: StateStore = {
+      ...state,
+      storeName: state.storeName,
+      get: (k) => (gets++, state.get(k)),
+      save: (k, v, o) => state.save(k, v, o),
+      delete: (k, o) => state.delete(k, o),
+    };
+    const cache = cachedProductList(repo, counting, 60, logger);
+    const first = await cache.list(q);
+    await new Promise((r) => setImmediate(r));
+    const before = gets;
+    const hits = await Promise.all(Array.from({ length: 50 }, () => cache.list(q)));
+    expect(hits.every((h) => h.cache === 'hit' && h.page === first.page)).toBe(true);
+    expect(gets - before).toBe(0);
+    expect(repo.calls).toBe(1);
+  });
+
+  it("sees another replica's invalidation once it reads the generation again (generationCheckMs)", async () => {
+    const repo = countingRepo();
+    let t = 1_000_000;
+    const now = () => t;
+    const dapr = createMemoryDapr(now);
+    const a = cachedProductList(repo, dapr.state('statestore'), 60, logger, { now, generationCheckMs: 1_000 });
+    const b = cachedProductList(repo, dapr.state('statestore'), 60, logger, { now, generationCheckMs: 1_000 });
+    await a.list(q);
+    await new Promise((r) => setImmediate(r));
+    expect((await a.list(q)).cache).toBe('hit');
+    t += 1;
+    await b.invalidate();
+    // b's own reads change at once; a trusts the generation it read for up to a second.
+    expect((await b.list(q)).cache).toBe('miss');
+    expect((await a.list(q)).cache).toBe('hit');
+    t += 1_000;
+    const after = await a.list(q);
+    expect(after.page.total).toBe(2);
+  });
+
+  it('keeps products in memory too, and never caches an unknown id', async () => {
+    let reads = 0;
+    const product = {
+      id: 'prd_000001',
+      name: 'Kettle',
+      description: 'Boils.',
+      price: 10,
+      currency: 'USD',
+      category: 'kitchen',
+      image_url: 'https://images.globalmart.example/k.jpg',
+      tags: [],
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    };
+    const repo = { ...countingRepo(), get: async (id: string) => (reads++, id === product.id ? product : undefined) };
+    const cache = cachedProductList(repo, createMemoryDapr().state('statestore'), 60, logger);
+    expect((await cache.get(product.id)).cache).toBe('miss');
+    expect((await cache.get(product.id)).cache).toBe('hit');
+    expect((await cache.get('prd_000002')).product).toBeUndefined();
+    expect((await cache.get('prd_000002')).cache).toBe('miss');
+    expect(reads).toBe(3);
+  });
 });

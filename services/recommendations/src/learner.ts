@@ -55,6 +55,13 @@ export const eventKey = (eventId: string) => `recs:event:${createHash('sha256').
 
 export type Outcome = 'applied' | 'duplicate';
 
+interface PendingChange {
+  eventId: string;
+  change: (doc: ProductDoc) => void;
+  resolve: (applied: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
 export interface LearnerDeps {
   store: StateStore;
   model: Model;
@@ -110,30 +117,67 @@ export function createLearner(deps: LearnerDeps): Learner {
     for (const id of stored) indexed.add(id);
   }
 
-  /** One document's read-change-save; `change` runs only if the event is not in the document's applied list. */
-  async function applyToProduct(id: string, eventId: string, change: (doc: ProductDoc) => void): Promise<boolean> {
-    let applied = false;
-    const doc = await casUpdate<ProductDoc, ProductDoc>(
-      store,
-      productKey(id),
-      (current) => {
-        applied = false;
-        const base = current ?? { product_id: id, views: 0, purchases: 0, co: {}, version: 0, applied: [] };
-        if (base.applied.includes(eventId)) return { result: base };
-        const next: ProductDoc = {
-          ...base,
-          co: { ...base.co },
-          version: base.version + 1,
-          applied: [...base.applied, eventId].slice(-APPLIED_RING),
-        };
-        change(next);
-        applied = true;
-        return { next, result: next };
-      },
-      cas,
-    );
-    model.setStats(id, doc);
-    return applied;
+  // Changes to one product's document that arrived while a write to it was in flight: applied together by the next.
+  const queued = new Map<string, PendingChange[]>();
+  const writing = new Set<string>();
+
+  /**
+   * One event's change to one product's document, by compare-and-swap, `change` only if the event is not in the
+   * document's applied list. Changes to a document that arrive while a write to it is in flight go together in the
+   * next read-change-save: the same result as one after the other (each event counted once, its id in the ring),
+   * one write instead of one per event, and no compare-and-swap conflicts between this process's own writers (a
+   * popular product's views used to retry against each other). Resolves true when this event changed the document.
+   */
+  function applyToProduct(id: string, eventId: string, change: (doc: ProductDoc) => void): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const batch = queued.get(id);
+      if (batch) batch.push({ eventId, change, resolve, reject });
+      else queued.set(id, [{ eventId, change, resolve, reject }]);
+      if (!writing.has(id)) void writeQueued(id);
+    });
+  }
+
+  async function writeQueued(id: string): Promise<void> {
+    const batch = queued.get(id);
+    if (!batch) {
+      writing.delete(id);
+      return;
+    }
+    queued.delete(id);
+    writing.add(id);
+    let applied = new Set<PendingChange>();
+    try {
+      const doc = await casUpdate<ProductDoc, ProductDoc>(
+        store,
+        productKey(id),
+        (current) => {
+          applied = new Set();
+          const base = current ?? { product_id: id, views: 0, purchases: 0, co: {}, version: 0, applied: [] };
+          const seen = new Set(base.applied);
+          for (const pending of batch) {
+            if (seen.has(pending.eventId)) continue;
+            seen.add(pending.eventId);
+            applied.add(pending);
+          }
+          if (applied.size === 0) return { result: base };
+          const next: ProductDoc = {
+            ...base,
+            co: { ...base.co },
+            version: base.version + 1,
+            applied: [...base.applied, ...[...applied].map((p) => p.eventId)].slice(-APPLIED_RING),
+          };
+          for (const pending of applied) pending.change(next);
+          return { next, result: next };
+        },
+        cas,
+      );
+      model.setStats(id, doc);
+      for (const pending of batch) pending.resolve(applied.has(pending));
+    } catch (err) {
+      for (const pending of batch) pending.reject(err);
+    } finally {
+      void writeQueued(id);
+    }
   }
 
   /** Skips an event applied in full before; otherwise applies it (document by document) and then remembers it. */

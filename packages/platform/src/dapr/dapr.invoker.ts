@@ -30,7 +30,7 @@ export class DaprHttpInvoker implements ServiceInvoker {
     const headers: Record<string, string | number> = { accept: 'application/json', ...req.headers };
     if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
     if (this.#sidecar.apiToken) headers['dapr-api-token'] = this.#sidecar.apiToken;
-    let answer: { status: number; contentType: string; text: string };
+    let answer: { status: number; contentType: string; bytes: Buffer };
     try {
       answer = await send(this.#agent, {
         host: this.#sidecar.host,
@@ -44,14 +44,34 @@ export class DaprHttpInvoker implements ServiceInvoker {
     } catch (err) {
       throw new InvokeError(appId, method, 0, undefined, err);
     }
-    const body = parseBody(answer.text, answer.contentType);
-    if (answer.status < 200 || answer.status > 299) throw new InvokeError(appId, method, answer.status, body);
-    return { status: answer.status, body: body as T };
+    const { status, contentType, bytes } = answer;
+    if (status < 200 || status > 299) throw new InvokeError(appId, method, status, parseBody(bytes.toString('utf8'), contentType));
+    // The body is parsed when first read: a caller that passes the answer on as it came (jsonBytes) never parses it.
+    let parsed: { value: unknown } | undefined;
+    const response = {
+      status,
+      get body(): T {
+        parsed ??= { value: parseBody(bytes.toString('utf8'), contentType) };
+        return parsed.value as T;
+      },
+    };
+    if (/[/+]json\b/.test(contentType)) jsonAnswers.set(response, bytes);
+    return response;
   }
 
   close(): void {
     this.#agent.destroy();
   }
+}
+
+const jsonAnswers = new WeakMap<object, Buffer>();
+
+/**
+ * The JSON text of an answer exactly as the target sent it, for a caller that passes it on unchanged (the gateway's
+ * browse page): no JSON.parse here and no JSON.stringify there. Undefined for a non-JSON answer or another invoker.
+ */
+export function jsonBytes(response: InvokeResponse<unknown>): Buffer | undefined {
+  return jsonAnswers.get(response);
 }
 
 function buildQuery(search: string | undefined, extra: Record<string, QueryValue> = {}): string {
@@ -83,7 +103,7 @@ interface SendOptions {
   payload: Buffer | undefined;
 }
 
-function send(agent: Agent, o: SendOptions): Promise<{ status: number; contentType: string; text: string }> {
+function send(agent: Agent, o: SendOptions): Promise<{ status: number; contentType: string; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const { payload, ...options } = o;
     const req = request({ ...options, agent }, (res) => {
@@ -94,7 +114,7 @@ function send(agent: Agent, o: SendOptions): Promise<{ status: number; contentTy
         resolve({
           status: res.statusCode ?? 0,
           contentType: res.headers['content-type'] ?? '',
-          text: Buffer.concat(chunks).toString('utf8'),
+          bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
         }),
       );
     });

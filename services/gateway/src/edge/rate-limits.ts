@@ -63,7 +63,7 @@ export class PolicyLimiter {
   async consume(res: Response, key: string): Promise<void> {
     let state: RateLimiterRes;
     try {
-      state = await this.#limiter.consume(key);
+      state = await this.#count(key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       advertise(res, this.policy, err);
@@ -72,6 +72,55 @@ export class PolicyLimiter {
       throw new AppError(429, 'RATE_LIMITED', `Too many requests: try again in ${seconds} s.`, { policy: this.policy.name });
     }
     advertise(res, this.policy, state);
+  }
+
+  // Requests for one key that arrived while its previous count was in flight: counted together by the next one.
+  readonly #queued = new Map<string, { resolve: (state: RateLimiterRes) => void; reject: (err: unknown) => void }[]>();
+  readonly #counting = new Set<string>();
+
+  /**
+   * One request counted against `key`, exactly as its own consume(key) would count it, but a client's concurrent
+   * requests share one round trip to Redis: the first goes at once, those arriving meanwhile go together as one
+   * consume(key, n), and each gets the count it would have had alone (the i-th of a batch that ends at `consumed`
+   * is number consumed - n + i + 1: within the quota or not, with its own remaining). Under a flood from one client
+   * this costs Redis one script per round trip instead of one per request; a lone request waits for nobody.
+   */
+  #count(key: string): Promise<RateLimiterRes> {
+    return new Promise((resolve, reject) => {
+      const batch = this.#queued.get(key);
+      if (batch) batch.push({ resolve, reject });
+      else this.#queued.set(key, [{ resolve, reject }]);
+      if (!this.#counting.has(key)) this.#countQueued(key);
+    });
+  }
+
+  #countQueued(key: string): void {
+    const batch = this.#queued.get(key);
+    if (!batch) {
+      this.#counting.delete(key);
+      return;
+    }
+    this.#queued.delete(key);
+    this.#counting.add(key);
+    const n = batch.length;
+    const { points } = this.policy;
+    const settle = (total: RateLimiterRes) => {
+      batch.forEach((waiter, i) => {
+        const consumed = total.consumedPoints - n + i + 1;
+        const state = new RateLimiterRes(Math.max(0, points - consumed), total.msBeforeNext, consumed, total.isFirstInDuration && i === 0);
+        if (consumed > points) waiter.reject(state);
+        else waiter.resolve(state);
+      });
+    };
+    this.#limiter
+      .consume(key, n)
+      .then(settle, (err: unknown) => {
+        // Counted and over the quota: settle each by its own number. Refused from memory (a key blocked until its window
+        // ends, consumedPoints 0) or Redis and insurance both failing: every request of the batch gets that answer.
+        if (err instanceof RateLimiterRes && err.consumedPoints > 0) settle(err);
+        else for (const waiter of batch) waiter.reject(err);
+      })
+      .finally(() => this.#countQueued(key));
   }
 
   /** Forgets what `key` consumed. */

@@ -16,6 +16,7 @@ import {
 } from '@globalmart/contracts';
 import { randomUUID } from 'node:crypto';
 import {
+  jsonBytes,
   parseBody,
   parseParams,
   parseQuery,
@@ -68,8 +69,11 @@ export function productsRoutes({
     const { ids, ...rest } = parseQuery(ProductListQuery, req);
     // A batch (?ids=) goes on as the one comma-separated parameter catalog reads.
     const query = { ...rest, ids: ids?.join(',') };
-    const { body } = await invoker.invoke<ProductListResponse>('catalog', 'products', { query });
-    res.json(body);
+    const answer = await invoker.invoke<ProductListResponse>('catalog', 'products', { query });
+    // Catalog's JSON passed on as it came (it is the contract's shape already): no parse here, no stringify again.
+    const bytes = jsonBytes(answer);
+    if (bytes) res.type('application/json').send(bytes);
+    else res.json(answer.body);
   });
 
   // Stock badges for a page of cards: inventory's batch read, without what reservations hold.
