@@ -27,6 +27,9 @@ type Config struct {
 	UserCache          time.Duration
 	EventMemorySeconds int
 	CasAttempts        int
+	// MetricsPort serves Prometheus metrics on MetricsHost when set (0 = any free port); -1 = unset, no endpoint.
+	MetricsPort int
+	MetricsHost string
 }
 
 var digits = regexp.MustCompile(`^\d+$`)
@@ -72,6 +75,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		UserCache:          ms("RECS_USER_CACHE_MS", 0, 30_000),
 		EventMemorySeconds: num("RECS_EVENT_MEMORY_SECONDS", 60, 31_536_000, 604_800, false),
 		CasAttempts:        num("RECS_CAS_ATTEMPTS", 1, 1_000, 30, false),
+		MetricsPort:        num("METRICS_PORT", 0, 65535, -1, false),
+		MetricsHost:        str("METRICS_HOST", "127.0.0.1"),
 	}
 	if c.AppID == "" {
 		problems = append(problems, "APP_ID is missing")

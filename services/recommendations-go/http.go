@@ -212,6 +212,7 @@ type server struct {
 	query     queryRules
 	tokenHash [32]byte
 	draining  func() bool
+	metrics   *Metrics
 }
 
 type statusWriter struct {
@@ -238,6 +239,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-request-id", id)
 	sw := &statusWriter{ResponseWriter: w, status: 200}
 	s.route(sw, r)
+	s.metrics.ObserveRequest(r.Method, r.URL.Path, s.routeOf(r), sw.status, time.Since(started))
 	if probes[r.URL.Path] {
 		return
 	}
@@ -286,7 +288,7 @@ func (s *server) route(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && strings.HasPrefix(path, "/events/"):
 		for _, sub := range s.table.Subscriptions {
 			if sub.Route == path {
-				s.event(w, r, sub.Type, sub.Name)
+				s.event(w, r, sub.Topic, sub.Type, sub.Name)
 				return
 			}
 		}
@@ -294,6 +296,24 @@ func (s *server) route(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.notFound(w, r)
 	}
+}
+
+// routeOf names the route a request matched, for the metrics' http_route ("" when none did), as Express would.
+func (s *server) routeOf(r *http.Request) string {
+	path := r.URL.Path
+	switch {
+	case r.Method == http.MethodGet && (path == "/recommendations" || path == "/ops/metadata" || path == "/dapr/subscribe"):
+		return path
+	case r.Method == http.MethodPost && path == "/events/ignored":
+		return path
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "/events/"):
+		for _, sub := range s.table.Subscriptions {
+			if sub.Route == path {
+				return path
+			}
+		}
+	}
+	return ""
 }
 
 // opsMetadata: the app's own sidecar metadata for the admin console (the kit's ops.routes.ts): only the gateway acting
@@ -436,6 +456,7 @@ func (s *server) subscribe(w http.ResponseWriter) {
 
 type cloudEvent struct {
 	ID   *string         `json:"id"`
+	Time string          `json:"time"`
 	Data json.RawMessage `json:"data"`
 }
 
@@ -444,7 +465,7 @@ func deliver(w http.ResponseWriter, status string) {
 }
 
 // event: invalid data is dropped (to the dead-letter topic, logged); a handler that fails is retried by Dapr.
-func (s *server) event(w http.ResponseWriter, r *http.Request, eventType, name string) {
+func (s *server) event(w http.ResponseWriter, r *http.Request, topic, eventType, name string) {
 	if ct := r.Header.Get("content-type"); ct != "" {
 		mt, _, _ := mime.ParseMediaType(ct)
 		if mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
@@ -469,6 +490,11 @@ func (s *server) event(w http.ResponseWriter, r *http.Request, eventType, name s
 		// Dapr always sets a CloudEvent id; without one the data itself stands in, so an identical copy counts once.
 		sum := sha256.Sum256(ce.Data)
 		eventID = eventType + ":" + hex.EncodeToString(sum[:])
+	}
+	published, _ := time.Parse(time.RFC3339Nano, ce.Time) // zero when absent or unreadable: no lag recorded
+	answer := func(status string) {
+		s.metrics.Delivered(topic, eventType, status, published)
+		deliver(w, status)
 	}
 	ctx := r.Context()
 	var outcome Outcome
@@ -504,15 +530,15 @@ func (s *server) event(w http.ResponseWriter, r *http.Request, eventType, name s
 	}
 	if invalid != nil {
 		s.log.Warn(fmt.Sprintf("invalid %s dropped", name), "event_id", ptrOr(ce.ID), "type", eventType, "issues", invalid.Error())
-		deliver(w, "DROP")
+		answer("DROP")
 		return
 	}
 	if err != nil {
 		s.log.Warn(fmt.Sprintf("%s not applied yet; Dapr will redeliver", name), "err", err.Error(), "event_id", ptrOr(ce.ID), "type", eventType)
-		deliver(w, "RETRY")
+		answer("RETRY")
 		return
 	}
-	deliver(w, "SUCCESS")
+	answer("SUCCESS")
 }
 
 // unmarshalData decodes and validates with the generated type (required fields, patterns, bounds from the schema).

@@ -30,9 +30,19 @@ func main() {
 	learner := NewLearner(sidecar.State("statestore"), model, log, cfg)
 	catalog := NewCatalogSync(sidecar, model, log)
 	var draining atomic.Bool
+	metrics := NewMetrics(cfg.AppID)
 	srv := &server{
 		cfg: cfg, log: log, sidecar: sidecar, model: model, learner: learner, catalog: catalog,
 		table: loadAppTable(), query: loadQueryRules(), tokenHash: sha256.Sum256([]byte(cfg.AppAPIToken)), draining: draining.Load,
+		metrics: metrics,
+	}
+	for _, sub := range srv.table.Subscriptions {
+		metrics.Subscribed(sub.Topic, sub.Type)
+	}
+	if cfg.MetricsPort >= 0 {
+		if addr := metrics.ServeMetrics(cfg.MetricsHost, cfg.MetricsPort, log); addr != "" {
+			log.Info("metrics on http://"+addr+"/metrics", "url", "http://"+addr+"/metrics")
+		}
 	}
 	if cfg.AppAPIToken == "" {
 		log.Warn("APP_API_TOKEN is not set: the app port accepts calls without the sidecar's token (development only)")
