@@ -1,10 +1,11 @@
-// `npm run bench [browse|product-page|checkout|fanout|degradation|analytics|data|queries|recommendations ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
+// `npm run bench [browse|product-page|checkout|fanout|degradation|analytics|data|queries|recommendations|idle ...]`: every benchmark by default. Results: bench/results/*.json + markdown.
 import { analyticsBench } from './analytics.bench.ts';
 import { browseBench } from './browse.bench.ts';
 import { checkoutBench } from './checkout.bench.ts';
 import { dataBench } from './data.bench.ts';
 import { degradationBench } from './degradation.bench.ts';
 import { fanoutBench } from './fanout.bench.ts';
+import { idleBench } from './idle.bench.ts';
 import { productPageBench } from './product-page.bench.ts';
 import { queriesBench } from './queries.bench.ts';
 import { recommendationsBench } from './recommendations.bench.ts';
@@ -19,6 +20,7 @@ const all = {
   data: dataBench,
   queries: queriesBench,
   recommendations: recommendationsBench,
+  idle: idleBench,
 };
 const wanted = process.argv.slice(2).filter((a) => a in all) as (keyof typeof all)[];
 for (const name of wanted.length > 0 ? wanted : (Object.keys(all) as (keyof typeof all)[])) {

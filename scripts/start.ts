@@ -27,6 +27,8 @@ import {
   tokensOf,
   httpOk,
   ManagedProcess,
+  nodeOptionsFor,
+  sidecarGoEnv,
   parseBroker,
   parseReplicas,
   appLaunch,
@@ -126,6 +128,8 @@ function renderRunFile(i: Infra, daprd: string, jaeger: Jaeger): { file: string;
   for (const [n, app] of doc.apps.entries()) {
     app.metricsPort = DAPRD_METRICS_BASE + n;
     app.env = { ...app.env, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, METRICS_PORT: String(APP_METRICS_BASE + n) };
+    // The memory settings of every service (devstack sidecar.ts, as the Dockerfile's; README "Memory").
+    app.env.NODE_OPTIONS = nodeOptionsFor(app.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS);
     app.appDirPath = abs(app.appDirPath);
     if (app.configFilePath) app.configFilePath = abs(app.configFilePath);
     if (app.appID === 'gateway' && process.env.GATEWAY_PORT) app.appPort = Number(process.env.GATEWAY_PORT);
@@ -206,6 +210,8 @@ function sealedRuntime(daprd: string, appId: string, daprApiToken: string, appAp
     `export DAPR_API_TOKEN=${quote(daprApiToken)}`,
     ...(appApiToken ? [`export APP_API_TOKEN=${quote(appApiToken)}`] : []),
     `export DAPR_TRUST_ANCHORS=${quote(trustAnchors)}`,
+    // daprd's Go runtime settings (devstack sidecar.ts, as Helm's dapr.sidecarEnv), unless the environment has its own.
+    ...Object.entries(sidecarGoEnv).map(([k, v]) => `export ${k}="\${${k}:-${v}}"`),
   ];
   writeFileSync(join(home, 'env'), `${env.join('\n')}\n`, { mode: 0o600 });
   writeFileSync(

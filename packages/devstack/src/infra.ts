@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { topics } from '@globalmart/contracts';
 import { ManagedProcess } from './proc.ts';
 import { httpOk, isListening, waitUntil } from './net.ts';
+import { serviceNodeOptions } from './sidecar.ts';
 import type { Toolchain } from './toolchain.ts';
 
 /** One piece of infrastructure: either started here (and stopped by `stop`) or found already running. */
@@ -422,7 +423,8 @@ export async function startMaildev(smtpPort: number, webPort: number, opts: Infr
       new ManagedProcess(
         'maildev',
         process.execPath,
-        [bin, '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--silent'],
+        // The services' V8 settings (sidecar.ts): MailDev is a Node app like them.
+        [...serviceNodeOptions.split(' '), bin, '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--silent'],
         { logFile: join(opts.logDir, 'maildev.log') },
       ),
     () => httpOk(`http://127.0.0.1:${webPort}/healthz`).catch(() => httpOk(`http://127.0.0.1:${webPort}/`)),

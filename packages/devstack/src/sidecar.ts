@@ -104,6 +104,22 @@ function sealedDaprdArgs(
   ];
 }
 
+/**
+ * The memory settings every service and sidecar runs with, here (harness, `npm start`) as in production: the
+ * Dockerfile's NODE_OPTIONS and the Helm chart's `dapr.sidecarEnv` (dapr.io/env) hold the same (tests/deploy checks).
+ * Measured with `npm run bench -- idle` (README "Memory"), and under load for CPU.
+ * - Node: V8's young generation of 16 MB semi-spaces (a 64 MB new space per isolate, the OpenTelemetry loader thread's
+ *   too) kept ~40 MB per app resident at idle; 4 MB semi-spaces cost no throughput or CPU per request, saturated.
+ * - daprd: GOGC=50 (the Go heap grows to 1.5x what is live rather than 2x): ~2 MB less per sidecar at idle, ~6 MB
+ *   under load, at no CPU cost measured. Most of a daprd's RSS (~75 of ~100 MB) is its binary's pages, shared by
+ *   every daprd. GOMEMLIMIT would only act near a limit: it saves nothing at idle.
+ */
+export const serviceNodeOptions = '--max-semi-space-size=4';
+export const sidecarGoEnv: Readonly<Record<string, string>> = { GOGC: '50' };
+
+/** NODE_OPTIONS for a service: ours, then the caller's (which win, being later: a bench can try others). */
+export const nodeOptionsFor = (inherited: string | undefined): string => [serviceNodeOptions, inherited].filter(Boolean).join(' ');
+
 /** The command every service runs with: Node 24 with the OpenTelemetry loader hook first. */
 export function serviceCommand(): string[] {
   return [process.execPath, '--import', '@globalmart/platform/telemetry', 'src/main.ts'];
@@ -130,16 +146,16 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
   const tokens = ctx.tokens(spec.appId);
   const tokenEnv = { DAPR_API_TOKEN: tokens.daprApiToken, ...(tokens.appApiToken ? { APP_API_TOKEN: tokens.appApiToken } : {}) };
   let starts = 0;
+  const given = { ...process.env, ...ctx.env, ...spec.env };
   const spawnApp = () =>
     new ManagedProcess(name, cmd!, args, {
       cwd: spec.launch?.cwd ?? cwd,
       // app.log, then app.2.log, ... after restarts: each process its own log.
       logFile: join(ctx.logDir, `${name}.app${++starts > 1 ? `.${starts}` : ''}.log`),
       env: {
-        ...process.env,
-        ...ctx.env,
-        ...spec.env,
+        ...given,
         ...tokenEnv,
+        NODE_OPTIONS: nodeOptionsFor(given.NODE_OPTIONS),
         APP_ID: spec.appId,
         APP_PORT: String(appPort),
         METRICS_PORT: String(appMetricsPort),
@@ -169,7 +185,7 @@ export async function startDaprApp(ctx: SidecarContext, spec: AppSpec): Promise<
     cwd,
     logFile: join(ctx.logDir, `${name}.daprd.log`),
     // daprd reads its tokens and Sentry's root certificate from the environment (never from flags: ps would show them).
-    env: { ...process.env, ...tokenEnv, DAPR_TRUST_ANCHORS: ctx.sentry.trustAnchors },
+    env: { ...sidecarGoEnv, ...process.env, ...tokenEnv, DAPR_TRUST_ANCHORS: ctx.sentry.trustAnchors },
   });
   const running: RunningApp = {
     appId: spec.appId,
@@ -234,7 +250,7 @@ export async function startBareSidecar(ctx: SidecarContext, appId: string): Prom
   const sidecar = new ManagedProcess(`${appId}-bare-daprd`, ctx.toolchain.daprd, args, {
     cwd: join(repoRoot, 'services', appId),
     logFile: join(ctx.logDir, `${appId}.bare-daprd.log`),
-    env: { ...process.env, DAPR_API_TOKEN: tokens.daprApiToken, DAPR_TRUST_ANCHORS: ctx.sentry.trustAnchors },
+    env: { ...sidecarGoEnv, ...process.env, DAPR_API_TOKEN: tokens.daprApiToken, DAPR_TRUST_ANCHORS: ctx.sentry.trustAnchors },
   });
   const daprUrl = `http://127.0.0.1:${daprHttpPort}`;
   try {

@@ -11,7 +11,7 @@ export { problem, sendProblem, toProblem, errorHandler, notFoundHandler, type Pr
 export { parseBody, parseQuery, parseParams } from './validate.ts';
 export { Readiness, type ReadinessCheck, type ReadinessReport, type CheckResult } from './readiness.ts';
 export { requireAppToken } from './app-token.middleware.ts';
-export { connectMongo, type Mongo } from './mongo.ts';
+export { connectMongo, type Mongo } from './mongo.connect.ts';
 export {
   callerOf,
   callingApp,

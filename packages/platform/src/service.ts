@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type BaseConfig, type Config, type ConfigShape
 import type { DaprPorts } from './dapr/ports.ts';
 import { Jobs } from './jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { connectMongo, type Mongo } from './mongo.ts';
+import { connectMongo, type Mongo } from './mongo.connect.ts';
 import { clientErrorHandler } from './problem.ts';
 import { opsRoutes } from './ops.routes.ts';
 import { Readiness, type ReadinessCheck } from './readiness.ts';

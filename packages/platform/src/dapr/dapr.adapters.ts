@@ -1,11 +1,5 @@
-import {
-  CommunicationProtocolEnum,
-  DaprClient,
-  LogLevel,
-  StateConcurrencyEnum,
-  StateConsistencyEnum,
-  type LoggerService,
-} from '@dapr/dapr';
+import type * as DaprSdk from '@dapr/dapr';
+import type { DaprClient, LoggerService } from '@dapr/dapr';
 import type { BaseConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { DaprHttpInvoker } from './dapr.invoker.ts';
@@ -32,6 +26,57 @@ import {
 } from './ports.ts';
 
 type SidecarConfig = Pick<BaseConfig, 'DAPR_HOST' | 'DAPR_HTTP_PORT' | 'DAPR_API_TOKEN'>;
+type Sdk = typeof DaprSdk;
+
+/**
+ * @dapr/dapr and the process's one DaprClient, loaded on first need. The SDK's entry point brings gRPC, protobuf, the
+ * actor and workflow runtimes with it (about 60 MB of resident memory per process, `npm run bench -- idle`), and only
+ * state, pub/sub, bindings, secrets, locks and metadata go through it (the invoker, jobs and health use fetch). An app
+ * that wires none of those (the gateway, psp) never loads it; the others start loading it when they wire such a port
+ * at start (the getters below), so no request waits for it.
+ */
+export class LazySdk {
+  readonly #config: SidecarConfig;
+  readonly #logger: Logger;
+  #loading: Promise<{ sdk: Sdk; client: DaprClient }> | undefined;
+  constructor(config: SidecarConfig, logger: Logger) {
+    this.#config = config;
+    this.#logger = logger;
+  }
+
+  /** True once something asked for the SDK. */
+  get requested(): boolean {
+    return this.#loading !== undefined;
+  }
+
+  /** Starts loading the SDK (once) without waiting for it; a failure surfaces at the first call that needs it. */
+  warm(): void {
+    this.load().catch(() => {});
+  }
+
+  load(): Promise<{ sdk: Sdk; client: DaprClient }> {
+    this.#loading ??= import('@dapr/dapr').then((sdk) => ({
+      sdk,
+      client: new sdk.DaprClient({
+        daprHost: this.#config.DAPR_HOST,
+        daprPort: String(this.#config.DAPR_HTTP_PORT),
+        communicationProtocol: sdk.CommunicationProtocolEnum.HTTP,
+        ...(this.#config.DAPR_API_TOKEN ? { daprApiToken: this.#config.DAPR_API_TOKEN } : {}),
+        // Never the SDK's Debug level: it logs request headers, dapr-api-token included.
+        logger: { level: sdk.LogLevel.Warn, service: sdkLogger(this.#logger) },
+      }),
+    }));
+    return this.#loading;
+  }
+
+  async client(): Promise<DaprClient> {
+    return (await this.load()).client;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#loading) await (await this.#loading).client.stop();
+  }
+}
 
 /**
  * @dapr/dapr 3.18 reports failures of publish/save/delete by returning `{ error }` (it does not throw), and the
@@ -48,10 +93,10 @@ export function sdkErrorStatus(error: unknown): number {
 }
 
 export class DaprEventPublisher implements EventPublisher {
-  readonly #client: DaprClient;
+  readonly #sdk: LazySdk;
   readonly #pubsubName: string;
-  constructor(client: DaprClient, pubsubName = 'pubsub') {
-    this.#client = client;
+  constructor(sdk: LazySdk, pubsubName = 'pubsub') {
+    this.#sdk = sdk;
     this.#pubsubName = pubsubName;
   }
 
@@ -61,7 +106,8 @@ export class DaprEventPublisher implements EventPublisher {
   async publish(topic: string, type: string, data: unknown, options: PublishOptions = {}): Promise<void> {
     const metadata: Record<string, string> = { ...options.metadata, 'cloudevent.type': type };
     if (options.id !== undefined) metadata['cloudevent.id'] = options.id;
-    const result = await this.#client.pubsub.publish(this.#pubsubName, topic, data as object, {
+    const client = await this.#sdk.client();
+    const result = await client.pubsub.publish(this.#pubsubName, topic, data as object, {
       contentType: 'application/json',
       metadata,
     });
@@ -71,9 +117,9 @@ export class DaprEventPublisher implements EventPublisher {
 
 /** Output bindings through the SDK (POST /v1.0/bindings/<name> with `{ data, metadata, operation }`). */
 export class DaprBindings implements BindingInvoker {
-  readonly #client: DaprClient;
-  constructor(client: DaprClient) {
-    this.#client = client;
+  readonly #sdk: LazySdk;
+  constructor(sdk: LazySdk) {
+    this.#sdk = sdk;
   }
 
   async invoke<T = unknown>(
@@ -82,8 +128,9 @@ export class DaprBindings implements BindingInvoker {
     data?: unknown,
     metadata: Record<string, string> = {},
   ): Promise<T | undefined> {
+    const client = await this.#sdk.client();
     try {
-      const answer: unknown = await this.#client.binding.send(name, operation, data, metadata);
+      const answer: unknown = await client.binding.send(name, operation, data, metadata);
       // The SDK gives '' for an empty answer (an SMTP send answers 204).
       return answer === '' || answer === null ? undefined : (answer as T);
     } catch (err) {
@@ -93,23 +140,24 @@ export class DaprBindings implements BindingInvoker {
   }
 }
 
-const firstWrite = {
-  concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,
-  consistency: StateConsistencyEnum.CONSISTENCY_UNSPECIFIED,
-};
+const firstWrite = (sdk: Sdk) => ({
+  concurrency: sdk.StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,
+  consistency: sdk.StateConsistencyEnum.CONSISTENCY_UNSPECIFIED,
+});
 
 export class DaprStateStore implements StateStore {
   readonly storeName: string;
-  readonly #client: DaprClient;
-  constructor(client: DaprClient, storeName = 'statestore') {
-    this.#client = client;
+  readonly #sdk: LazySdk;
+  constructor(sdk: LazySdk, storeName = 'statestore') {
+    this.#sdk = sdk;
     this.storeName = storeName;
   }
 
   // The SDK's state.get returns the value only (the ETag header is dropped); the bulk API returns
   // { key, data, etag } per key, so a one-key bulk get is how the etag is read.
   async get<T>(key: string): Promise<StateEntry<T> | undefined> {
-    const [item] = await this.#client.state.getBulk(this.storeName, [key]);
+    const client = await this.#sdk.client();
+    const [item] = await client.state.getBulk(this.storeName, [key]);
     if (item?.error) throw new Error(`state get ${this.storeName}/${key} failed: ${String(item.error)}`);
     if (!item || item.data === undefined || item.data === null || item.data === '') return undefined;
     return { value: item.data as T, etag: String(item.etag) };
@@ -117,11 +165,12 @@ export class DaprStateStore implements StateStore {
 
   // Dapr checks etags only under first-write concurrency (with last-write, e.g. Redis ignores the etag).
   async save<T>(key: string, value: T, options: SaveOptions = {}): Promise<void> {
-    const result = await this.#client.state.save(this.storeName, [
+    const { sdk, client } = await this.#sdk.load();
+    const result = await client.state.save(this.storeName, [
       {
         key,
         value,
-        ...(options.etag === undefined ? {} : { etag: options.etag, options: firstWrite }),
+        ...(options.etag === undefined ? {} : { etag: options.etag, options: firstWrite(sdk) }),
         ...(options.ttlInSeconds === undefined ? {} : { metadata: { ttlInSeconds: String(options.ttlInSeconds) } }),
       },
     ]);
@@ -129,10 +178,11 @@ export class DaprStateStore implements StateStore {
   }
 
   async delete(key: string, options: { etag?: string } = {}): Promise<void> {
-    const result = await this.#client.state.delete(
+    const { sdk, client } = await this.#sdk.load();
+    const result = await client.state.delete(
       this.storeName,
       key,
-      options.etag === undefined ? {} : { etag: options.etag, ...firstWrite },
+      options.etag === undefined ? {} : { etag: options.etag, ...firstWrite(sdk) },
     );
     if (result.error) this.#fail('delete', key, result.error);
   }
@@ -145,13 +195,14 @@ export class DaprStateStore implements StateStore {
 
 /** Secrets through the sidecar's secrets API (`local.file` locally, Kubernetes secrets in Helm). */
 export class DaprSecretReader implements SecretReader {
-  readonly #client: DaprClient;
-  constructor(client: DaprClient) {
-    this.#client = client;
+  readonly #sdk: LazySdk;
+  constructor(sdk: LazySdk) {
+    this.#sdk = sdk;
   }
 
   async get(name: string, storeName = 'secretstore'): Promise<string> {
-    const answer = (await this.#client.secret.get(storeName, name)) as Record<string, string> | undefined;
+    const client = await this.#sdk.client();
+    const answer = (await client.secret.get(storeName, name)) as Record<string, string> | undefined;
     const value = answer?.[name];
     if (!value) throw new Error(`secret ${name} is missing from the ${storeName} secret store`);
     return value;
@@ -229,15 +280,16 @@ export class DaprJobScheduler implements JobScheduler {
 /** Dapr's distributed lock API (v1.0-alpha1) through the SDK. */
 export class DaprLockStore implements LockStore {
   readonly storeName: string;
-  readonly #client: DaprClient;
-  constructor(client: DaprClient, storeName: string) {
-    this.#client = client;
+  readonly #sdk: LazySdk;
+  constructor(sdk: LazySdk, storeName: string) {
+    this.#sdk = sdk;
     this.storeName = storeName;
   }
 
   async tryLock(resourceId: string, owner: string, expiryInSeconds: number): Promise<boolean> {
+    const client = await this.#sdk.client();
     try {
-      const answer = await this.#client.lock.lock(this.storeName, resourceId, owner, expiryInSeconds);
+      const answer = await client.lock.lock(this.storeName, resourceId, owner, expiryInSeconds);
       return answer.success === true;
     } catch (err) {
       throw new Error(`lock ${this.storeName}/${resourceId} failed (status ${sdkErrorStatus(err)})`, { cause: err });
@@ -246,9 +298,10 @@ export class DaprLockStore implements LockStore {
 
   async unlock(resourceId: string, owner: string): Promise<UnlockStatus> {
     // The SDK's LockStatus enum (0 success, 1 no such lock, 2 held by another owner, 3 internal error) is not exported.
+    const client = await this.#sdk.client();
     let status: number;
     try {
-      ({ status } = await this.#client.lock.unlock(this.storeName, resourceId, owner));
+      ({ status } = await client.lock.unlock(this.storeName, resourceId, owner));
     } catch (err) {
       throw new Error(`unlock ${this.storeName}/${resourceId} failed (status ${sdkErrorStatus(err)})`, { cause: err });
     }
@@ -267,13 +320,14 @@ export class DaprLockStore implements LockStore {
 
 /** The components the sidecar loaded (GET /v1.0/metadata through the SDK). */
 export class DaprSidecarMetadata implements SidecarMetadata {
-  readonly #client: DaprClient;
-  constructor(client: DaprClient) {
-    this.#client = client;
+  readonly #sdk: LazySdk;
+  constructor(sdk: LazySdk) {
+    this.#sdk = sdk;
   }
 
   async components(): Promise<ComponentInfo[]> {
-    const answer = await this.#client.metadata.get();
+    const client = await this.#sdk.client();
+    const answer = await client.metadata.get();
     return (answer.components ?? []).map((c) => ({
       name: c.name,
       type: c.type,
@@ -299,46 +353,59 @@ function sdkLogger(logger: Logger): LoggerService {
 }
 
 export interface DaprAdapters extends DaprPorts {
-  client: DaprClient;
+  /** The SDK behind the client-backed ports (loaded on first need). */
+  sdk: LazySdk;
   close(): Promise<void>;
 }
 
-/** One DaprClient per process, created here by the kit and never inside business logic. */
+/**
+ * One DaprClient per process, created here by the kit (on first need, see LazySdk) and never inside business logic.
+ * Reading `publisher`, `bindings`, `secrets` or `metadata`, or calling `state()` or `locks()`, starts loading the SDK.
+ */
 export function createDaprAdapters(config: SidecarConfig, logger: Logger): DaprAdapters {
-  const client = new DaprClient({
-    daprHost: config.DAPR_HOST,
-    daprPort: String(config.DAPR_HTTP_PORT),
-    communicationProtocol: CommunicationProtocolEnum.HTTP,
-    ...(config.DAPR_API_TOKEN ? { daprApiToken: config.DAPR_API_TOKEN } : {}),
-    // Never the SDK's Debug level: it logs request headers, dapr-api-token included.
-    logger: { level: LogLevel.Warn, service: sdkLogger(logger) },
-  });
+  const sdk = new LazySdk(config, logger);
   const sidecar = { host: config.DAPR_HOST, httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN };
   const invoker = new DaprHttpInvoker(sidecar);
   const stores = new Map<string, DaprStateStore>();
   const lockStores = new Map<string, DaprLockStore>();
+  const warm = <T>(port: T): T => {
+    sdk.warm();
+    return port;
+  };
+  const bindings = new DaprBindings(sdk);
+  const publisher = new DaprEventPublisher(sdk);
+  const secrets = new DaprSecretReader(sdk);
+  const metadata = new DaprSidecarMetadata(sdk);
   return {
-    client,
+    sdk,
     invoker,
-    bindings: new DaprBindings(client),
-    publisher: new DaprEventPublisher(client),
-    secrets: new DaprSecretReader(client),
     health: new DaprSidecarHealth(config),
     jobs: new DaprJobScheduler(config),
-    metadata: new DaprSidecarMetadata(client),
+    get bindings() {
+      return warm(bindings);
+    },
+    get publisher() {
+      return warm(publisher);
+    },
+    get secrets() {
+      return warm(secrets);
+    },
+    get metadata() {
+      return warm(metadata);
+    },
     locks(storeName = 'lockstore') {
       let store = lockStores.get(storeName);
-      if (!store) lockStores.set(storeName, (store = new DaprLockStore(client, storeName)));
-      return store;
+      if (!store) lockStores.set(storeName, (store = new DaprLockStore(sdk, storeName)));
+      return warm(store);
     },
     state(storeName = 'statestore') {
       let store = stores.get(storeName);
-      if (!store) stores.set(storeName, (store = new DaprStateStore(client, storeName)));
-      return store;
+      if (!store) stores.set(storeName, (store = new DaprStateStore(sdk, storeName)));
+      return warm(store);
     },
     async close() {
       invoker.close();
-      await client.stop();
+      await sdk.stop();
     },
   };
 }
