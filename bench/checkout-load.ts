@@ -495,6 +495,8 @@ export async function salesCount(gatewayUrl: string, adminToken: string, from: D
 export interface FanoutWait {
   /** Orders whose last awaited email had not arrived when the wait ended. */
   emailsMissing: number;
+  /** The first few of them (their ids), to look up. */
+  missingIds: string[];
   /** Orders the sales report did not count yet (as sales, and as delivered when awaited) when the wait ended. */
   notCounted: number;
   /** When both were complete (or the bound passed), epoch ms. */
@@ -528,7 +530,8 @@ export async function waitForFanout(args: {
       ? orderEmailsInDir(args.dir, cache)
       : new Map([...(await orderEmails(args.platform.infra.maildevUrl!))].map(([id, m]) => [id, new Set(m.keys())]));
     const done = (id: string) => seen.get(id)?.has(last) || seen.get(id)?.has('cancelled');
-    const missing = args.orderIds.filter((id) => !done(id)).length;
+    const missingIds = args.orderIds.filter((id) => !done(id));
+    const missing = missingIds.length;
     if (missing === 0 || Date.now() >= deadline) {
       // Cancellations are not sales.
       const sold = args.orderIds.filter((id) => seen.get(id)?.has('confirmed')).length;
@@ -538,7 +541,7 @@ export async function waitForFanout(args: {
         short = Math.max(0, sold - ((now?.orders ?? 0) - args.baseline.orders));
         if (short > 0) await sleep(100);
       } while (short > 0 && Date.now() < deadline);
-      return { emailsMissing: missing, notCounted: short, doneAt: Date.now() };
+      return { emailsMissing: missing, missingIds: missingIds.slice(0, 10), notCounted: short, doneAt: Date.now() };
     }
     await sleep(100);
   }
