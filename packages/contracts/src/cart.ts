@@ -63,6 +63,7 @@ export const cartErrorCodes = {
   TooManyLines: 'CART.TOO_MANY_LINES',
   QuantityLimit: 'CART.QUANTITY_LIMIT',
   CurrencyMismatch: 'CART.CURRENCY_MISMATCH',
+  IdempotencyKeyReused: 'CART.IDEMPOTENCY_KEY_REUSED',
   Busy: 'CART.BUSY',
 } as const;
 
@@ -73,6 +74,9 @@ const problem = (description?: string): RouteResponse => ({
 });
 const denied = { 400: problem(), 401: problem(), 404: problem("Not the caller's cart (or no such product)") };
 const busy = { 503: problem('CART.BUSY: the cart kept changing under the update; retry') };
+/** Every change takes an optional Idempotency-Key header (the gateway sends one per request; see ADR 0005). */
+const KEYED = '; an Idempotency-Key already applied answers the cart unchanged';
+const keyReused = 'CART.IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was applied to another change';
 
 export const cartRoutes: RouteSpec[] = [
   {
@@ -87,7 +91,7 @@ export const cartRoutes: RouteSpec[] = [
   {
     method: 'POST',
     path: '/carts/{user_id}/items',
-    summary: 'Add units of a product; price and name from catalog, quantity checked against stock (cart, internal)',
+    summary: `Add units of a product; price and name from catalog, quantity checked against stock${KEYED} (cart, internal)`,
     tags: ['cart'],
     params: CartParams,
     body: CartItemAdd,
@@ -96,28 +100,34 @@ export const cartRoutes: RouteSpec[] = [
       200: { schema: Cart },
       ...denied,
       409: problem('CART.INSUFFICIENT_STOCK (details.available) or CART.CURRENCY_MISMATCH'),
-      422: problem('CART.TOO_MANY_LINES or CART.QUANTITY_LIMIT'),
+      422: problem(`CART.TOO_MANY_LINES or CART.QUANTITY_LIMIT, or ${keyReused}`),
       ...busy,
     },
   },
   {
     method: 'PATCH',
     path: '/carts/{user_id}/items/{product_id}',
-    summary: "Set a line's quantity; 0 removes it; 404 CART.LINE_NOT_FOUND when the line is absent (cart, internal)",
+    summary: `Set a line's quantity; 0 removes it; 404 CART.LINE_NOT_FOUND when the line is absent${KEYED} (cart, internal)`,
     tags: ['cart'],
     params: CartItemParams,
     body: CartItemPatch,
     security: 'customer',
-    responses: { 200: { schema: Cart }, ...denied, 409: problem('CART.INSUFFICIENT_STOCK (details.available)'), ...busy },
+    responses: {
+      200: { schema: Cart },
+      ...denied,
+      409: problem('CART.INSUFFICIENT_STOCK (details.available)'),
+      422: problem(keyReused),
+      ...busy,
+    },
   },
   {
     method: 'DELETE',
     path: '/carts/{user_id}/items/{product_id}',
-    summary: 'Remove a line (cart, internal; removing an absent line is not an error)',
+    summary: `Remove a line${KEYED} (cart, internal; removing an absent line is not an error)`,
     tags: ['cart'],
     params: CartItemParams,
     security: 'customer',
-    responses: { 200: { schema: Cart }, ...denied, ...busy },
+    responses: { 200: { schema: Cart }, ...denied, 422: problem(keyReused), ...busy },
   },
   {
     method: 'DELETE',

@@ -50,6 +50,10 @@ export type RouteSpec = {
 };
 
 const invalidRequest: RouteResponse = { schema: ProblemDetails, contentType: PROBLEM_JSON };
+const keyReused: RouteResponse = {
+  ...invalidRequest,
+  description: 'CATALOG.IDEMPOTENCY_KEY_REUSED: the Idempotency-Key already created another product',
+};
 
 /**
  * Every HTTP route of the platform. Add a route by appending an entry; `npm run generate` turns the table
@@ -91,11 +95,11 @@ const productRoutes: RouteSpec[] = [
   {
     method: 'POST',
     path: '/api/admin/products',
-    summary: 'Create a product',
+    summary: 'Create a product; a repeat with the same Idempotency-Key answers the product it created',
     tags: ['gateway'],
     body: ProductCreate,
     security: 'admin',
-    responses: { 201: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest },
+    responses: { 201: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest, 422: keyReused },
   },
   {
     method: 'PUT',
@@ -120,11 +124,11 @@ const productRoutes: RouteSpec[] = [
   {
     method: 'POST',
     path: '/products',
-    summary: 'Create a product (catalog, internal; admin)',
+    summary: 'Create a product; a repeat with the same Idempotency-Key answers the product it created (catalog, internal; admin)',
     tags: ['catalog'],
     body: ProductCreate,
     security: 'admin',
-    responses: { 201: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest },
+    responses: { 201: { schema: Product }, 400: invalidRequest, 401: invalidRequest, 403: invalidRequest, 422: keyReused },
   },
   {
     method: 'PUT',

@@ -15,7 +15,18 @@ export interface CartDoc {
   items: CartLineDoc[];
   /** OrderPlaced events already applied (newest last, bounded): a redelivery changes nothing. */
   placed_orders: string[];
+  /** Keyed requests already applied (newest last, bounded): a retried or repeated request changes nothing. Absent in carts saved before keys. */
+  applied_ops?: AppliedOp[];
   updated_at: string;
+}
+
+/**
+ * One applied request: its Idempotency-Key and what it asked (`add prd_1 2`, `set prd_1 0`, `remove prd_1`), so the
+ * same key sent with another request is told apart from a repeat.
+ */
+export interface AppliedOp {
+  key: string;
+  op: string;
 }
 
 /** What catalog says about a product, in minor units. */
@@ -36,6 +47,8 @@ export type CartProblem =
 export type CartChange = { ok: true; cart: CartDoc } | { ok: false; problem: CartProblem };
 
 const PLACED_ORDERS_KEPT = 50;
+/** Dapr's retries of one call end within ~25 s (4 attempts of at most 5 s); 50 keys cover any customer's pace. */
+export const APPLIED_OPS_KEPT = 50;
 
 /** Catalog prices are decimals with at most 2 places; rounding removes the binary-float error (19.99 → 1999). */
 export const toMinor = (price: number) => Math.round(price * 100);
@@ -97,6 +110,21 @@ export function applyOrderPlaced(cart: CartDoc, order: { order_id: string; items
   const items = cart.items.map((l) => ({ ...l, quantity: l.quantity - (ordered.get(l.product_id) ?? 0) })).filter((l) => l.quantity > 0);
   const placed_orders = [...cart.placed_orders, order.order_id].slice(-PLACED_ORDERS_KEPT);
   return { ...cart, items, placed_orders, updated_at: now.toISOString() };
+}
+
+/**
+ * What an Idempotency-Key finds in the cart: `repeat` (this request was applied: answer the cart as it is),
+ * `reused` (the key was applied to another request: refuse), or undefined (a new request).
+ */
+export function priorOp(cart: CartDoc, key: string, op: string): 'repeat' | 'reused' | undefined {
+  const seen = cart.applied_ops?.find((o) => o.key === key);
+  if (!seen) return undefined;
+  return seen.op === op ? 'repeat' : 'reused';
+}
+
+/** The cart with the request's key remembered, saved with the change it made (one etag-checked write). */
+export function rememberOp(cart: CartDoc, key: string, op: string): CartDoc {
+  return { ...cart, applied_ops: [...(cart.applied_ops ?? []), { key, op }].slice(-APPLIED_OPS_KEPT) };
 }
 
 /** The API view: totals summed in minor units, shown as decimals. */

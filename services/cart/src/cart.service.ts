@@ -1,10 +1,12 @@
-import type { Cart, OrderPlaced } from '@globalmart/contracts';
+import { cartErrorCodes, type Cart, type OrderPlaced } from '@globalmart/contracts';
 import { AppError, type StateStore, casUpdate, type CasOptions } from '@globalmart/platform';
 import {
   addItem,
   applyOrderPlaced,
   cartView,
   emptyCart,
+  priorOp,
+  rememberOp,
   removeItem,
   setQuantity,
   type CartChange,
@@ -13,11 +15,15 @@ import {
 } from './cart.rules.ts';
 import type { CartUpstream } from './cart.upstream.ts';
 
+/**
+ * The changes take an optional Idempotency-Key: a request whose key the cart already applied answers the cart as it
+ * is now and changes nothing (a Dapr retry of a call that timed out, or a client repeating itself).
+ */
 export interface CartService {
   get(userId: string): Promise<Cart>;
-  add(userId: string, productId: string, quantity: number): Promise<Cart>;
-  setQuantity(userId: string, productId: string, quantity: number): Promise<Cart>;
-  remove(userId: string, productId: string): Promise<Cart>;
+  add(userId: string, productId: string, quantity: number, key?: string): Promise<Cart>;
+  setQuantity(userId: string, productId: string, quantity: number, key?: string): Promise<Cart>;
+  remove(userId: string, productId: string, key?: string): Promise<Cart>;
   clear(userId: string): Promise<void>;
   /** Takes the ordered units out of the customer's cart; true when something changed (false for a repeat). */
   orderPlaced(order: Pick<OrderPlaced, 'order_id' | 'customer_id' | 'items'>): Promise<boolean>;
@@ -50,19 +56,39 @@ function problemError(p: CartProblem): AppError {
   }
 }
 
+const keyReused = () =>
+  new AppError(422, cartErrorCodes.IdempotencyKeyReused, 'This Idempotency-Key was already used for another cart change.', {
+    field: 'idempotency-key',
+  });
+
+/** A keyed request: its key and what it asks (see AppliedOp). */
+interface Keyed {
+  key: string;
+  op: string;
+}
+const keyed = (key: string | undefined, op: string): Keyed | undefined => (key ? { key, op } : undefined);
+
 /** Carts in the Dapr state store: read → rule → save with the etag, the whole step retried on a conflict. */
 export function cartService(deps: CartDeps): CartService {
   const { store, upstream, now = () => new Date() } = deps;
   const view = (cart: CartDoc) => cartView(cart, deps.defaultCurrency);
 
-  /** `rule` sees the stored cart (or an empty one) and says what it becomes; undefined = leave it as it is. */
-  const change = (userId: string, rule: (cart: CartDoc) => CartDoc | undefined) =>
+  /**
+   * `rule` sees the stored cart (or an empty one) and says what it becomes; undefined = leave it as it is. A keyed
+   * request is looked up first, in the same read, and its key saved with the change (also when nothing changed), so
+   * of two attempts of one request racing each other the etag lets exactly one apply it.
+   */
+  const change = (userId: string, rule: (cart: CartDoc) => CartDoc | undefined, request?: Keyed) =>
     casUpdate<CartDoc, CartDoc>(
       store,
       cartKey(userId),
       (stored) => {
         const cart = stored ?? emptyCart(userId, now());
-        const next = rule(cart);
+        const seen = request && priorOp(cart, request.key, request.op);
+        if (seen === 'repeat') return { result: cart };
+        if (seen === 'reused') throw keyReused();
+        const changed = rule(cart);
+        const next = request ? rememberOp(changed ?? cart, request.key, request.op) : changed;
         return next ? { next, result: next, ttlInSeconds: deps.ttlSeconds } : { result: cart };
       },
       deps.cas,
@@ -72,23 +98,26 @@ export function cartService(deps: CartDeps): CartService {
     return c.cart;
   };
 
-  const remove = async (userId: string, productId: string) => view(await change(userId, (cart) => removeItem(cart, productId, now())));
+  const remove = async (userId: string, productId: string, request?: Keyed) =>
+    view(await change(userId, (cart) => removeItem(cart, productId, now()), request));
 
   return {
     async get(userId) {
       return view((await store.get<CartDoc>(cartKey(userId)))?.value ?? emptyCart(userId, now()));
     },
-    async add(userId, productId, quantity) {
+    async add(userId, productId, quantity, key) {
       // Outside the CAS loop: a conflict re-runs only the cheap rule, not the calls to catalog and inventory.
       const [product, available] = await Promise.all([upstream.product(productId), upstream.available(productId)]);
-      return view(await change(userId, (cart) => orFail(addItem(cart, product, quantity, available, now()))));
+      const request = keyed(key, `add ${productId} ${quantity}`);
+      return view(await change(userId, (cart) => orFail(addItem(cart, product, quantity, available, now())), request));
     },
-    async setQuantity(userId, productId, quantity) {
-      if (quantity === 0) return remove(userId, productId);
+    async setQuantity(userId, productId, quantity, key) {
+      const request = keyed(key, `set ${productId} ${quantity}`);
+      if (quantity === 0) return remove(userId, productId, request);
       const [product, available] = await Promise.all([upstream.product(productId), upstream.available(productId)]);
-      return view(await change(userId, (cart) => orFail(setQuantity(cart, product, quantity, available, now()))));
+      return view(await change(userId, (cart) => orFail(setQuantity(cart, product, quantity, available, now())), request));
     },
-    remove,
+    remove: (userId, productId, key) => remove(userId, productId, keyed(key, `remove ${productId}`)),
     async clear(userId) {
       await store.delete(cartKey(userId));
     },

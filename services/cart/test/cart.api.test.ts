@@ -155,4 +155,76 @@ describe('cart API', () => {
     const subs = (await http.get('/dapr/subscribe')).body;
     expect(subs[0]).toMatchObject({ topic: 'orders', routes: { rules: [{ path: '/events/order-placed' }] } });
   });
+
+  describe('Idempotency-Key (Dapr retries calls to the cart)', () => {
+    const keyed = (userId: string, key: string) => ({ ...as(userId), 'idempotency-key': key });
+    const lines = (body: { items: { product_id: string; quantity: number }[] }) => body.items.map((l) => [l.product_id, l.quantity]);
+
+    it('applies a repeated add once and answers the cart; a new key adds again', async () => {
+      const { http } = app();
+      const first = await http.post('/carts/u1/items').set(keyed('u1', 'add-key-1')).send({ product_id: 'prd_000001', quantity: 2 });
+      const again = await http.post('/carts/u1/items').set(keyed('u1', 'add-key-1')).send({ product_id: 'prd_000001', quantity: 2 });
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      expect(lines(again.body)).toEqual([['prd_000001', 2]]);
+      const next = await http.post('/carts/u1/items').set(keyed('u1', 'add-key-2')).send({ product_id: 'prd_000001', quantity: 2 });
+      expect(lines(next.body)).toEqual([['prd_000001', 4]]);
+    });
+
+    it('lets one of two racing attempts of a request apply it (the key is saved with the change, under the etag)', async () => {
+      const { http } = app();
+      const attempts = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          http.post('/carts/u1/items').set(keyed('u1', 'race-key-1')).send({ product_id: 'prd_000003', quantity: 3 }),
+        ),
+      );
+      expect(attempts.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      expect(lines((await http.get('/carts/u1').set(as('u1'))).body)).toEqual([['prd_000003', 3]]);
+    });
+
+    it('adds once when the save was applied but its answer lost (the state store retried: etag conflict, re-read)', async () => {
+      const { http, store } = app();
+      await http.post('/carts/u1/items').set(keyed('u1', 'seed-key-1')).send({ product_id: 'prd_000003', quantity: 1 });
+      const save = store.save.bind(store);
+      let lost = 1;
+      store.save = async (k, v, o) => {
+        await save(k, v, o);
+        if (lost-- > 0) throw new StateConflictError(k); // applied, yet reported as a conflict: the CAS loop reads again
+      };
+      const res = await http.post('/carts/u1/items').set(keyed('u1', 'lost-key-1')).send({ product_id: 'prd_000003', quantity: 2 });
+      expect(lines(res.body)).toEqual([['prd_000003', 3]]);
+    });
+
+    it('does not let a late attempt of an earlier change undo a later one (PATCH, DELETE)', async () => {
+      const { http } = app();
+      await http.post('/carts/u1/items').set(as('u1')).send({ product_id: 'prd_000001', quantity: 1 });
+      await http.patch('/carts/u1/items/prd_000001').set(keyed('u1', 'set-key-1')).send({ quantity: 3 });
+      await http.patch('/carts/u1/items/prd_000001').set(keyed('u1', 'set-key-2')).send({ quantity: 5 });
+      const late = await http.patch('/carts/u1/items/prd_000001').set(keyed('u1', 'set-key-1')).send({ quantity: 3 });
+      expect(lines(late.body)).toEqual([['prd_000001', 5]]);
+      await http.delete('/carts/u1/items/prd_000001').set(keyed('u1', 'del-key-1'));
+      await http.post('/carts/u1/items').set(keyed('u1', 'add-key-9')).send({ product_id: 'prd_000001', quantity: 1 });
+      const lateDelete = await http.delete('/carts/u1/items/prd_000001').set(keyed('u1', 'del-key-1'));
+      expect(lines(lateDelete.body)).toEqual([['prd_000001', 1]]);
+    });
+
+    it('refuses a key reused for another change (422) and a malformed key (400 naming the header)', async () => {
+      const { http } = app();
+      await http.post('/carts/u1/items').set(keyed('u1', 'reuse-key-1')).send({ product_id: 'prd_000001', quantity: 1 });
+      const reused = await http.post('/carts/u1/items').set(keyed('u1', 'reuse-key-1')).send({ product_id: 'prd_000003', quantity: 1 });
+      expect(reused.status).toBe(422);
+      expect(reused.body).toMatchObject({ code: 'CART.IDEMPOTENCY_KEY_REUSED', field: 'idempotency-key' });
+      const bad = await http.post('/carts/u1/items').set(keyed('u1', 'short')).send({ product_id: 'prd_000001', quantity: 1 });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['idempotency-key']);
+      expect(lines((await http.get('/carts/u1').set(as('u1'))).body)).toEqual([['prd_000001', 1]]);
+    });
+
+    it("keeps the key per cart: the same key in two customers' carts is two requests", async () => {
+      const { http } = app();
+      await http.post('/carts/u1/items').set(keyed('u1', 'shared-key-1')).send({ product_id: 'prd_000001', quantity: 1 });
+      const other = await http.post('/carts/u2/items').set(keyed('u2', 'shared-key-1')).send({ product_id: 'prd_000001', quantity: 1 });
+      expect(lines(other.body)).toEqual([['prd_000001', 1]]);
+    });
+  });
 });

@@ -3,7 +3,10 @@ import {
   addItem,
   applyOrderPlaced,
   cartView,
+  APPLIED_OPS_KEPT,
   emptyCart,
+  priorOp,
+  rememberOp,
   removeItem,
   setQuantity,
   toMinor,
@@ -85,5 +88,19 @@ describe('cart rules', () => {
     expect(view.total).toBe(60.47);
     expect(view.item_count).toBe(7);
     expect(cartView(emptyCart('u1', now), 'EUR')).toEqual({ user_id: 'u1', items: [], total: 0, currency: 'EUR', item_count: 0 });
+  });
+
+  it('tells a repeated request from a key reused for another, and keeps the newest keys only', () => {
+    const cart = rememberOp(emptyCart('u1', now), 'key-0001', 'add prd_000001 2');
+    expect(priorOp(cart, 'key-0001', 'add prd_000001 2')).toBe('repeat');
+    expect(priorOp(cart, 'key-0001', 'add prd_000001 3')).toBe('reused');
+    expect(priorOp(cart, 'key-0002', 'add prd_000001 2')).toBeUndefined();
+    // A cart saved before keys existed has none: every request is new there.
+    expect(priorOp({ ...cart, applied_ops: undefined }, 'key-0001', 'add prd_000001 2')).toBeUndefined();
+    let many = cart;
+    for (let n = 2; n <= APPLIED_OPS_KEPT + 1; n++) many = rememberOp(many, `key-${n}`, `remove prd_${n}`);
+    expect(many.applied_ops).toHaveLength(APPLIED_OPS_KEPT);
+    expect(priorOp(many, 'key-0001', 'add prd_000001 2')).toBeUndefined();
+    expect(priorOp(many, `key-${APPLIED_OPS_KEPT + 1}`, `remove prd_${APPLIED_OPS_KEPT + 1}`)).toBe('repeat');
   });
 });

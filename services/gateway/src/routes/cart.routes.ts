@@ -2,8 +2,13 @@ import { CartItemAdd, CartItemPatch, ProductIdParams, type Cart } from '@globalm
 import { parseBody, parseParams, type ServiceInvoker } from '@globalmart/platform';
 import { Router, type Response } from 'express';
 import type { GatewayAuth } from './gateway-auth.ts';
+import { idempotencyHeaders } from './idempotency.ts';
 
-/** The signed-in customer's cart (/api/cart), answered by the cart service through Dapr. */
+/**
+ * The signed-in customer's cart (/api/cart), answered by the cart service through Dapr. Every change carries an
+ * Idempotency-Key (the client's or one minted here): Dapr retries calls to the cart, and an add retried after a
+ * timeout must not add twice.
+ */
 export function cartRoutes(invoker: ServiceInvoker, auth: GatewayAuth): Router {
   const router = Router();
   const cartPath = (res: Response) => `carts/${encodeURIComponent(auth.forwardHeaders(res)['x-user-id'] ?? '')}`;
@@ -18,7 +23,7 @@ export function cartRoutes(invoker: ServiceInvoker, auth: GatewayAuth): Router {
     const cart = await invoker.invoke<Cart>('cart', `${cartPath(res)}/items`, {
       httpMethod: 'POST',
       body,
-      headers: auth.forwardHeaders(res),
+      headers: { ...auth.forwardHeaders(res), ...idempotencyHeaders(req) },
     });
     res.json(cart.body);
   });
@@ -29,7 +34,7 @@ export function cartRoutes(invoker: ServiceInvoker, auth: GatewayAuth): Router {
     const cart = await invoker.invoke<Cart>('cart', `${cartPath(res)}/items/${id}`, {
       httpMethod: 'PATCH',
       body,
-      headers: auth.forwardHeaders(res),
+      headers: { ...auth.forwardHeaders(res), ...idempotencyHeaders(req) },
     });
     res.json(cart.body);
   });
@@ -38,7 +43,7 @@ export function cartRoutes(invoker: ServiceInvoker, auth: GatewayAuth): Router {
     const { id } = parseParams(ProductIdParams, req);
     const cart = await invoker.invoke<Cart>('cart', `${cartPath(res)}/items/${id}`, {
       httpMethod: 'DELETE',
-      headers: auth.forwardHeaders(res),
+      headers: { ...auth.forwardHeaders(res), ...idempotencyHeaders(req) },
     });
     res.json(cart.body);
   });

@@ -27,6 +27,7 @@ import {
 } from '@globalmart/platform';
 import { Router } from 'express';
 import type { GatewayAuth } from './gateway-auth.ts';
+import { idempotencyHeaders } from './idempotency.ts';
 
 interface Stock {
   product_id: string;
@@ -122,7 +123,9 @@ export function productsRoutes({
 
   router.post('/api/admin/products', auth.requireAdmin, async (req, res) => {
     const body = parseBody(ProductCreate, req);
-    const created = await invoker.invoke<Product>('catalog', 'products', { httpMethod: 'POST', body, headers: auth.forwardHeaders(res) });
+    // With an Idempotency-Key (the client's or minted here): Dapr's retry of a create that timed out finds the product.
+    const headers = { ...auth.forwardHeaders(res), ...idempotencyHeaders(req) };
+    const created = await invoker.invoke<Product>('catalog', 'products', { httpMethod: 'POST', body, headers });
     res.status(201).location(`/api/products/${created.body.id}`).json(created.body);
   });
 
