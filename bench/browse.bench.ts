@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { startPlatform, type Platform } from '../tests/harness/platform.ts';
 import { relaxedRateLimits } from '../tests/harness/rate-limits.ts';
 import { startCeiling } from './ceiling.ts';
+import { cpuSecondsByName, snapshot } from './proc-stats.ts';
 import { saveResult } from './results.ts';
 
 const durationS = Number(process.env.BENCH_DURATION ?? 15);
@@ -28,6 +29,8 @@ export interface Row {
   non_2xx: number;
   /** Answers `check` refused (e.g. a product page with something in `degraded`), when there was a check. */
   refused?: number;
+  /** The platform's CPU per request by process, ms (rows measured with `cpu`). */
+  cpu_ms_per_request?: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -39,9 +42,11 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Counts answers whose body it refuses (the body is then read by the load generator, which costs it some CPU). */
   check?: (body: string) => boolean;
+  /** Also measure the platform's CPU per request, by process (/proc, the load generator left out): the capacity model's input. */
+  cpu?: boolean;
 }
 
-export async function load(scenario: string, url: string, { rate, paths, headers = {}, check }: LoadOptions = {}): Promise<Row> {
+export async function load(scenario: string, url: string, { rate, paths, headers = {}, check, cpu }: LoadOptions = {}): Promise<Row> {
   let refused = 0;
   const onResponse = check ? (_status: number, body: string) => void (check(body) || refused++) : undefined;
   const requests = (paths ?? [new URL(url).pathname + new URL(url).search]).map((path) => ({
@@ -52,7 +57,16 @@ export async function load(scenario: string, url: string, { rate, paths, headers
   // Warm up connections, JIT and caches before measuring.
   await autocannon({ url, connections, duration: 3, headers, requests });
   refused = 0;
+  const before = cpu ? snapshot() : undefined;
   const r = await autocannon({ url, connections, duration: durationS, headers, requests, ...(rate ? { overallRate: rate } : {}) });
+  const cpuMs = before
+    ? Object.fromEntries(
+        [...cpuSecondsByName(before, snapshot())]
+          .map(([name, s]) => [name, +((s * 1000) / Math.max(1, r.requests.total)).toFixed(3)] as const)
+          .filter(([, ms]) => ms > 0)
+          .sort((a, b) => b[1] - a[1]),
+      )
+    : undefined;
   return {
     scenario: rate ? `${scenario} at ${rate} req/s` : `${scenario}, saturated`,
     url,
@@ -64,6 +78,7 @@ export async function load(scenario: string, url: string, { rate, paths, headers
     errors: r.errors + r.timeouts,
     non_2xx: r.non2xx,
     ...(check ? { refused } : {}),
+    ...(cpuMs ? { cpu_ms_per_request: cpuMs } : {}),
   };
 }
 
@@ -121,7 +136,7 @@ export async function browseBench(): Promise<void> {
       await load(page, viaDaprUrl),
       await load('catalog direct (no Dapr)', directUrl, direct),
       await load(trivial, ceiling.url, { headers: ceiling.headers, rate: fixedRate }),
-      await load(page, viaDaprUrl, { rate: fixedRate }),
+      await load(page, viaDaprUrl, { rate: fixedRate, cpu: true }),
     ];
     const [ceilingMax, pageMax, , ceilingRated, pageRated] = rows as [Row, Row, Row, Row, Row];
     const targets: Target[] = [

@@ -96,6 +96,11 @@ export interface PlatformOptions extends InfraWants {
    */
   tracing?: boolean;
   /**
+   * The sidecars' `tracing.samplingRate` (dapr-config: '1', every request). Benchmarks pass the production rate (Helm's
+   * tracing.samplingRate); the apps follow the sidecar's decision (parent-based sampling).
+   */
+  samplingRate?: string;
+  /**
    * Which implementation runs behind an app-id, as `RECOMMENDATIONS=go npm start`: `{ recommendations: 'go' }` starts
    * the Go twin (services/recommendations-go, built on first use) in place of the TypeScript service. Default: the
    * RECOMMENDATIONS variable of the test run, else TypeScript.
@@ -204,6 +209,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     broker: infra.broker,
     ...(infra.pubsubUrl ? { pubsubUrl: infra.pubsubUrl } : {}),
     otlpAddress: jaeger?.otlpAddress ?? `127.0.0.1:${await freePort()}`,
+    ...(opts.samplingRate !== undefined ? { samplingRate: opts.samplingRate } : {}),
   });
   const apps: Record<string, RunningApp> = {};
   const running: Record<string, RunningApp[]> = {};

@@ -18,6 +18,8 @@ export interface ResourceOverrides {
   pubsubUrl?: string;
   /** host:port of the OTLP/HTTP trace receiver the sidecars export to (`tracing.otel.endpointAddress`). */
   otlpAddress?: string;
+  /** `tracing.samplingRate` instead of dapr-config's '1' (every request traced), e.g. '0.1' as in production. */
+  samplingRate?: string;
 }
 
 /** The brokers `pubsub` runs on locally. Redis Streams is components/pubsub.yaml; the others are components/brokers/<broker>.yaml. */
@@ -88,6 +90,7 @@ export function renderResources(
     for (const f of readdirSync(join(daprConfigDir, sub)).filter((n) => /\.ya?ml$/.test(n))) {
       const doc = parseDocument(readFileSync(join(daprConfigDir, sub, f), 'utf8'));
       if (o.otlpAddress && doc.hasIn(['spec', 'tracing', 'otel'])) doc.setIn(['spec', 'tracing', 'otel', 'endpointAddress'], o.otlpAddress);
+      if (o.samplingRate !== undefined && doc.hasIn(['spec', 'tracing'])) doc.setIn(['spec', 'tracing', 'samplingRate'], o.samplingRate);
       if (o.nameResolutionDb && doc.hasIn(['spec', 'nameResolution'])) {
         doc.setIn(['spec', 'nameResolution', 'configuration', 'connectionString'], o.nameResolutionDb);
       }

@@ -50,10 +50,13 @@ export class CheckoutService {
 
   async place(caller: Caller, idempotencyKey: string, request: OrderCreateRequest): Promise<OrderAccepted> {
     const { idempotency, invoker, writer } = this.#d;
+    // The key's record and the cart are read at once (acceptance waits for one round trip, not two); a repeated key
+    // wastes the cart read. orders reads the cart as itself (the access table allows it GET /carts/*): no user headers.
+    const cartRead = invoker.invoke<unknown>('cart', `carts/${encodeURIComponent(caller.userId)}`);
+    cartRead.catch(() => {}); // a repeat needs no cart: its failure must not fail the repeat (awaited below otherwise)
     const known = await idempotency.find(caller.userId, idempotencyKey);
     if (known) return this.#converge(known);
-    // orders reads the cart as itself (the access table allows it GET /carts/*): no user headers travel on.
-    const { body } = await invoker.invoke<unknown>('cart', `carts/${encodeURIComponent(caller.userId)}`);
+    const { body } = await cartRead;
     const draft = draftOrder({
       orderId: this.#d.newOrderId(),
       customerId: caller.userId,

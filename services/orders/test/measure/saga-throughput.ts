@@ -14,6 +14,8 @@ const platform = await startPlatform({
   apps: ['catalog', 'inventory', 'cart', 'psp', 'payments', 'shipping', 'orders'],
   placement: true,
   scheduler: true,
+  // SAMPLING=0.1: the sidecars' tracing.samplingRate (default dapr-config's '1').
+  ...(process.env.SAMPLING ? { samplingRate: process.env.SAMPLING } : {}),
   env: {
     inventory: { INVENTORY_SEED: 'none' },
     orders: { LOG_LEVEL: 'warn' },
