@@ -163,7 +163,8 @@ export function createLearner(deps: LearnerDeps): Learner {
           const next: ProductDoc = {
             ...base,
             co: { ...base.co },
-            version: base.version + 1,
+            // One version per event, as if they had been written one by one (the engines store the same documents).
+            version: base.version + applied.size,
             applied: [...base.applied, ...[...applied].map((p) => p.eventId)].slice(-APPLIED_RING),
           };
           for (const pending of applied) pending.change(next);
