@@ -22,6 +22,7 @@
 // Results: bench/results/checkout-<timestamp>.json and markdown tables (target vs measured) on stdout.
 import { ordersEventTypes } from '@globalmart/contracts';
 import { allApps, startPlatform } from '../tests/harness/platform.ts';
+import { Storefront } from '../tests/harness/storefront.ts';
 import { relaxedRateLimits } from '../tests/harness/rate-limits.ts';
 import { gatewayConfigShape } from '../services/gateway/src/config.ts';
 import {
@@ -105,6 +106,8 @@ export async function checkoutBench(): Promise<void> {
     placement: true,
     scheduler: true,
     maildev: true,
+    // BENCH_TRACE_SAMPLING: the sidecars' tracing.samplingRate (default dapr-config's '1'; Helm's production default).
+    ...(process.env.BENCH_TRACE_SAMPLING ? { samplingRate: process.env.BENCH_TRACE_SAMPLING } : {}),
     env: { gateway: { ...relaxedRateLimits, ...admission } },
   });
   try {
@@ -265,7 +268,13 @@ export async function checkoutBench(): Promise<void> {
     };
 
     // ---- 4. burst at 2 C ----
-    log(`burst: ${burstRate.toFixed(2)} orders/s (open loop) for ${burstSeconds} s`);
+    // With the admission rate a deployment derives from its capacity model (CHECKOUT_MAX_RATE, README "Capacity model"):
+    // 80 % of C. The gateway restarts with it (on a new port: a new Storefront for the burst).
+    const burstAdmission = { ...admission, CHECKOUT_MAX_RATE: String(Math.max(1, Math.floor(0.8 * C))) };
+    await platform.stopApp('gateway');
+    await platform.startApp('gateway', { CHECKOUT_MAX_RATE: burstAdmission.CHECKOUT_MAX_RATE });
+    prepared.shop = new Storefront(platform.url('gateway'));
+    log(`burst: ${burstRate.toFixed(2)} orders/s (open loop) for ${burstSeconds} s, admission ${JSON.stringify(burstAdmission)}`);
     const burst = await runOpenLoad(prepared, burstRate, burstSeconds, { timeoutMs: CLIENT_TIMEOUT_MS });
     const burstSettled = await settledOrders(burst, 180_000);
     const burstSaga = sagaSummary(burstSettled);
@@ -301,7 +310,17 @@ export async function checkoutBench(): Promise<void> {
 
     const totalS = Math.round((performance.now() - benchStarted) / 1000);
     const file = saveResult('checkout', {
-      settings: { workers, capacitySeconds, idleSeconds, pacedSeconds, burstSeconds, admission, customers: prepared.customers.length },
+      settings: {
+        workers,
+        capacitySeconds,
+        idleSeconds,
+        pacedSeconds,
+        burstSeconds,
+        admission,
+        burstAdmission,
+        samplingRate: process.env.BENCH_TRACE_SAMPLING ?? '1',
+        customers: prepared.customers.length,
+      },
       capacity,
       capacity_drain: drained,
       cpu: { window_s: +windowS.toFixed(1), orders_ended: ended, idle_cores: idleCores, total_ms_per_order: cpuTotal, rows: cpuRows },
@@ -372,7 +391,7 @@ export async function checkoutBench(): Promise<void> {
       ['accepted orders not final after the burst', '0', burstRow.accepted_not_final, burstRow.accepted_not_final === 0],
     ];
     console.log(
-      `\n### Burst at 2 × C = ${burstRow.rate_per_s} orders/s for ${burstSeconds} s (production admission ${JSON.stringify(admission)})\n`,
+      `\n### Burst at 2 × C = ${burstRow.rate_per_s} orders/s for ${burstSeconds} s (production admission ${JSON.stringify(burstAdmission)})\n`,
     );
     console.log('| metric | target | measured | ok |');
     console.log('| --- | --- | ---: | --- |');
