@@ -116,6 +116,11 @@ export const variants: Variant[] = [
       apps: { recommendations: { stack: 'go' } },
     },
   },
+  // The capacity model's values for seed 003's peak (written by `npm run bench -- capacity`; README "Capacity model").
+  {
+    name: 'values-peak.yaml',
+    values: parse(readFileSync(join(repoRoot, 'helm/globalmart/values-peak.yaml'), 'utf8')) as Record<string, unknown>,
+  },
 ];
 
 export interface Rendering {
