@@ -250,6 +250,11 @@ export function minKubeVersion(): string {
   return m[1];
 }
 
+/** The chart rendered as release `globalmart` in namespace `globalmart` for the oldest supported Kubernetes; `extra`: e.g. `--set`s. */
+export function renderChart(bin: string, extra: string[] = []): Promise<string> {
+  return helm(bin, ['template', 'globalmart', chartDir, '--namespace', 'globalmart', '--kube-version', minKubeVersion(), ...extra]);
+}
+
 /** `helm <args>`; rejects with Helm's own output on failure. */
 export async function helm(bin: string, args: string[]): Promise<string> {
   try {

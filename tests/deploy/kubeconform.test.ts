@@ -4,7 +4,7 @@
 // them every test here fails, saying so (CI runs helm:check first).
 import { parseAllDocuments, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chartDir, findHelm, findKubeconform, helm, kubeconform, minKubeVersion, type Violation } from '../../scripts/helm-check.ts';
+import { findHelm, findKubeconform, kubeconform, renderChart, type Violation } from '../../scripts/helm-check.ts';
 import { ensureKubeSchemas, type KubeSchemas } from '../../scripts/kube-schemas.ts';
 
 // Kubernetes reads YAML 1.1 (`off` is a boolean there): strings must come out quoted as such.
@@ -26,15 +26,7 @@ describe('kubeconform -strict on the rendered chart', () => {
       );
     }
     schemas = await ensureKubeSchemas(() => {});
-    const manifest = await helm(helmBin, [
-      'template',
-      'globalmart',
-      chartDir,
-      '--namespace',
-      'globalmart',
-      '--kube-version',
-      minKubeVersion(),
-    ]);
+    const manifest = await renderChart(helmBin);
     docs = parseAllDocuments(manifest).flatMap((d) => (d.contents ? [d.toJS() as Doc] : []));
   }, 180_000);
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { nodeOptionsFor, repoRoot, serviceNodeOptions, sidecarGoEnv } from '@globalmart/devstack';
-import { chartDir, findHelm, helm, minKubeVersion } from '../../scripts/helm-check.ts';
+import { findHelm, renderChart } from '../../scripts/helm-check.ts';
 import { helmValues, runFile } from './deploy-files.ts';
 
 interface Deployment {
@@ -19,16 +19,7 @@ const helmBin = await findHelm();
 
 async function deployments(set: string[] = []): Promise<Deployment[]> {
   if (!helmBin) throw new Error('no Helm v3 at hand: run `npm run helm:check` first');
-  const manifest = await helm(helmBin, [
-    'template',
-    'globalmart',
-    chartDir,
-    '--namespace',
-    'globalmart',
-    '--kube-version',
-    minKubeVersion(),
-    ...set,
-  ]);
+  const manifest = await renderChart(helmBin, set);
   const docs = parseAllDocuments(manifest);
   // A key written twice (ours and an annotation's dapr.io/env) is a YAML error.
   expect(docs.flatMap((d) => d.errors.map((e) => e.message))).toEqual([]);
