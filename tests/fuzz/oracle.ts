@@ -40,12 +40,15 @@ const sidecarRefusal =
 /**
  * Deliberate degradation, not a defect of the request's handling: the payment provider's circuit breaker is open
  * (dapr-config/resiliency.yaml; Dapr 1.18 counts 4xx answers as failures, so the fuzz's own invalid calls to psp trip
- * it), or a service says so itself with a documented 503 marked retryable. Reported apart, with the case to look at.
+ * it), or a service says so itself with a documented 503 marked retryable, or a documented 503 `*.NOT_CONFIGURED` for an
+ * optional backend this deployment does not run (the admin trace look-up without a trace backend: the fuzz platform
+ * runs no Jaeger). Reported apart, with the case to look at.
  */
 function degradation(r: Answer, body: unknown): string | undefined {
   if (/circuit breaker is open/.test(r.body)) return 'circuit breaker open';
   const p = body as { retryable?: unknown; code?: unknown } | undefined;
   if (r.status === 503 && p?.retryable === true && typeof p.code === 'string') return `503 ${p.code} (retryable)`;
+  if (r.status === 503 && typeof p?.code === 'string' && p.code.endsWith('.NOT_CONFIGURED')) return `503 ${p.code} (not configured)`;
   return undefined;
 }
 

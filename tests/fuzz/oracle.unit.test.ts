@@ -65,4 +65,10 @@ describe('fuzz oracle', () => {
     expect(judge(internalCase, problem(503, { retryable: true }))).toMatchObject({ ok: true, kind: 'degraded' });
     expect(judge(internalCase, problem(503))).toMatchObject({ ok: false, kind: '5xx' });
   });
+
+  it('reports a documented 503 *.NOT_CONFIGURED (an optional backend not deployed) as degradation, nothing else', () => {
+    expect(judge(internalCase, problem(503, { code: 'TRACING.NOT_CONFIGURED' }))).toMatchObject({ ok: true, kind: 'degraded' });
+    expect(judge(internalCase, problem(500, { code: 'TRACING.NOT_CONFIGURED' }))).toMatchObject({ ok: false, kind: '5xx' });
+    expect(judge(internalCase, problem(503, { code: 'TRACING.UNAVAILABLE' }))).toMatchObject({ ok: false, kind: '5xx' });
+  });
 });
