@@ -42,6 +42,8 @@ const daprd = new ManagedProcess(
   [
     ...['--app-id', 'orders', '--dapr-http-port', String(httpPort), '--dapr-grpc-port', String(grpcPort)],
     ...['--dapr-internal-grpc-port', String(internalPort), '--metrics-port', String(metricsPort), '--dapr-listen-addresses', '127.0.0.1'],
+    // mTLS with this run's Sentry, as every sidecar since the zero-trust work: placement and the scheduler refuse others.
+    ...['--enable-mtls', '--sentry-address', infra.sentry.address],
     ...[
       '--config',
       configFile,
@@ -54,7 +56,7 @@ const daprd = new ManagedProcess(
     ],
     ...resourcesPaths.flatMap((p) => ['--resources-path', p]),
   ],
-  { logFile: join(workDir, 'logs', 'daprd.log') },
+  { logFile: join(workDir, 'logs', 'daprd.log'), env: { ...process.env, DAPR_TRUST_ANCHORS: infra.sentry.trustAnchors } },
 );
 
 /** This process (the worker runs in it) in the CPU figures, beside every process it started (daprd, Redis, placement …). */
