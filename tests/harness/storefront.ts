@@ -127,8 +127,13 @@ export class Storefront {
     const deadline = Date.now() + timeoutMs;
     let last: Body;
     while (Date.now() < deadline) {
-      last = (await this.call('GET', `/api/orders/${orderId}`, { token: s.token })).body;
-      if (last && done(last.status)) return last;
+      // Only an order counts: a problem answer (e.g. a 502 while a crashed replica is still being resolved) has a
+      // numeric `status` of its own and must not pass for the order's.
+      const res = await this.call('GET', `/api/orders/${orderId}`, { token: s.token });
+      if (res.status === 200) {
+        last = res.body;
+        if (last && done(last.status)) return last;
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`order ${orderId} still ${last?.status} after ${timeoutMs} ms: ${JSON.stringify(last)}`);
