@@ -134,6 +134,7 @@ export async function checkoutBench(): Promise<void> {
     // BENCH_CHECKOUT_CAPACITY pins C (orders/s) for the paced and burst phases, to compare runs at the same rates.
     const C = Number(process.env.BENCH_CHECKOUT_CAPACITY ?? measuredC);
     const closedSaga = sagaSummary(closedSettled);
+    const closedMs = closedAccepted.map((a) => a.ms);
     const capacity = {
       workers,
       seconds: capacitySeconds,
@@ -142,14 +143,8 @@ export async function checkoutBench(): Promise<void> {
       sagas_ended_per_s: +endedPerS.toFixed(2),
       capacity_orders_per_s: +measuredC.toFixed(2),
       rates_from_orders_per_s: +C.toFixed(2),
-      acceptance_p50_ms: p(
-        closedAccepted.map((a) => a.ms),
-        50,
-      ),
-      acceptance_p99_ms: p(
-        closedAccepted.map((a) => a.ms),
-        99,
-      ),
+      acceptance_p50_ms: p(closedMs, 50),
+      acceptance_p99_ms: p(closedMs, 99),
       completion_p50_ms: p(closedSaga.completion, 50),
       completion_p99_ms: p(closedSaga.completion, 99),
       answers: byStatus(closed),
@@ -237,19 +232,14 @@ export async function checkoutBench(): Promise<void> {
     const lags = await fanoutLags(platform, pacedSettled);
     const pacedAnswers = paced.attempts.filter((a) => a.status !== 'timeout');
     const pacedFailed = paced.attempts.filter((a) => a.status !== 201).length + Object.values(paced.addFailures).reduce((n, k) => n + k, 0);
+    const pacedMs = pacedAnswers.map((a) => a.ms);
     const pacedRow = {
       rate_per_s: +pacedRate.toFixed(2),
       seconds: pacedSeconds,
       arrivals: paced.attempts.length,
       orders_accepted: paced.orders.length,
-      acceptance_p50_ms: p(
-        pacedAnswers.map((a) => a.ms),
-        50,
-      ),
-      acceptance_p99_ms: p(
-        pacedAnswers.map((a) => a.ms),
-        99,
-      ),
+      acceptance_p50_ms: p(pacedMs, 50),
+      acceptance_p99_ms: p(pacedMs, 99),
       completion_p50_ms: p(pacedSaga.completion, 50),
       completion_p99_ms: p(pacedSaga.completion, 99),
       failed_requests: pacedFailed,
